@@ -1,0 +1,187 @@
+"""The clean phase for one work unit: read -> parse -> stages -> kept/rejected segments + stats.
+
+Runs inside a worker process. Everything is written into `<part>.tmp/` and the folder is renamed
+to `<part>/` only when complete, so a part folder that exists is a finished unit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from cleaner.document import Document, Rejection
+from cleaner.errors import OutputError
+from cleaner.fsutil import write_json_atomic
+from cleaner.parse import Malformed, parse_line
+from cleaner.reader import read_lines
+from cleaner.recipe import Recipe
+from cleaner.stages.base import Annotator, Normaliser, Stage
+from cleaner.stats import StageCounters, Stats, check_accounting
+from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
+
+#: How many lines a worker reads between two updates of the shared progress counters.
+PROGRESS_EVERY = 2000
+
+_ARROW_TYPES = {"string": pa.string(), "double": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
+
+
+@dataclass(frozen=True)
+class CleanTask:
+    unit: str
+    source_file: str
+    path: str
+    compression: str
+    start: int
+    end: int | None
+    first_line: int
+    part_dir: str
+
+
+def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
+    """Output columns added by annotators, in stage order."""
+    fields: dict[str, pa.Field] = {}
+    for stage in stages:
+        if isinstance(stage, Annotator):
+            for name, type_name in stage.columns.items():
+                fields.setdefault(name, pa.field(name, _ARROW_TYPES[type_name]))
+    return list(fields.values())
+
+
+class StageRunner:
+    """Applies the recipe's stages to one document and keeps each stage's counters."""
+
+    def __init__(self, recipe: Recipe, stages: list[Stage]) -> None:
+        self.stages = stages
+        self.counters = [StageCounters(spec.label, stage.kind) for spec, stage in zip(recipe.stages, stages)]
+        self.is_normaliser = [isinstance(stage, Normaliser) for stage in stages]
+
+    def run(self, doc: Document) -> tuple[str, Rejection] | None:
+        """None when every stage keeps the document, else (stage label, rejection)."""
+        clock = time.perf_counter
+        for stage, counters, normaliser in zip(self.stages, self.counters, self.is_normaliser):
+            counters.docs_in += 1
+            before = len(doc.text)
+            started = clock()
+            rejection = stage.process(doc)
+            counters.seconds += clock() - started
+            if normaliser:
+                counters.chars_removed += max(0, before - len(doc.text))
+                if rejection is None and not doc.text.strip():
+                    rejection = Rejection("empty_after_normalise", f"{before} chars before")
+            if rejection is not None:
+                counters.rejected[rejection.reason] += 1
+                return counters.label, rejection
+            counters.docs_out += 1
+        return None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def init_worker(recipe: Recipe, progress_docs: Any, progress_bytes: Any) -> None:
+    """Pool initializer: build the stages once per worker process."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    stages = recipe.build_stages()
+    for stage in stages:
+        stage.setup()
+    _WORKER.update(recipe=recipe, stages=stages, docs=progress_docs, bytes=progress_bytes)
+
+
+def _report_progress(docs: int, nbytes: int) -> None:
+    if _WORKER.get("docs") is not None:
+        with _WORKER["docs"].get_lock():
+            _WORKER["docs"].value += docs
+        with _WORKER["bytes"].get_lock():
+            _WORKER["bytes"].value += nbytes
+
+
+def clean_unit(task: CleanTask) -> dict[str, Any]:
+    """Process one chunk into `task.part_dir`; return its stats as JSON."""
+    recipe: Recipe = _WORKER["recipe"]
+    stages: list[Stage] = _WORKER["stages"]
+    started = time.perf_counter()
+    part = Path(task.part_dir)
+    tmp = part.with_name(part.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {tmp}: {err.strerror or err}") from None
+
+    annotations = annotation_fields(stages)
+    head = [*BASE_FIELDS, *annotations]
+    out = recipe.output
+    kept = SegmentedWriter(tmp, "kept", head, [], out.compression_level, out.batch_rows)
+    rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, out.compression_level, out.batch_rows)
+    runner = StageRunner(recipe, stages)
+    stats = Stats(stages=runner.counters)
+    text_field, id_field = recipe.input.text_field, recipe.input.id_field
+    no_annotations = [None] * len(annotations)
+    progress = [0]
+    reported_bytes = 0
+
+    lines = read_lines(
+        Path(task.path),
+        task.compression,
+        recipe.input.max_line_bytes,
+        task.start,
+        task.end,
+        task.first_line,
+        progress,
+    )
+    for raw in lines:
+        stats.read += 1
+        if stats.read % PROGRESS_EVERY == 0:
+            _report_progress(PROGRESS_EVERY, progress[0] - reported_bytes)
+            reported_bytes = progress[0]
+        item = parse_line(raw, task.source_file, text_field, id_field)
+        if isinstance(item, Malformed):
+            stats.malformed += 1
+            stats.malformed_by_kind[item.kind] += 1
+            row_id = f"{task.source_file}:{raw.number}"
+            fixed = [row_id, None, task.source_file, raw.number, *no_annotations]
+            fixed += ["read", f"malformed:{item.kind}", item.detail, raw.data]
+            rejected.add(fixed, {}, len(raw.data))
+            continue
+        doc = item
+        stats.chars_in += len(doc.text)
+        outcome = runner.run(doc)
+        values = [doc.id, doc.text, doc.source_file, doc.line]
+        values += [doc.annotations.get(f.name) for f in annotations]
+        if outcome is None:
+            stats.kept += 1
+            stats.chars_out += len(doc.text)
+            kept.add(values, doc.meta, len(doc.text))
+        else:
+            stage_label, rejection = outcome
+            stats.rejected += 1
+            rejected.add([*values, stage_label, rejection.reason, rejection.detail, None], doc.meta, len(doc.text))
+    _report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
+    kept.close()
+    rejected.close()
+
+    stats.bytes_read = progress[0]
+    stats.seconds = time.perf_counter() - started
+    check_accounting(stats, f"{task.source_file} [{task.unit}]")
+    if kept.rows != stats.kept or rejected.rows != stats.rejected + stats.malformed:
+        raise OutputError(f"{task.unit}: rows written differ from rows counted")
+    result = {
+        "unit": task.unit,
+        "stats": stats.to_json(),
+        "kept_segments": [p.name for p in kept.segments],
+        "rejected_segments": [p.name for p in rejected.segments],
+    }
+    write_json_atomic(tmp / "part.json", result)
+    shutil.rmtree(part, ignore_errors=True)
+    try:
+        tmp.rename(part)
+    except OSError as err:
+        raise OutputError(f"cannot rename {tmp} to {part}: {err.strerror or err}") from None
+    return result

@@ -1,0 +1,107 @@
+"""Command line: `cleaner run|stop|status`. Bad usage is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cleaner.errors import AccountingError, OutputError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="cleaner", description="Clean JSONL pretraining shards into Parquet.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="clean SOURCE into DEST (resumes a partial run)")
+    run.add_argument("source", type=Path, metavar="SOURCE", help="a JSONL file or a folder searched recursively")
+    run.add_argument("dest", type=Path, metavar="DEST", help="output folder")
+    run.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
+    run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
+    run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
+    run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
+    run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
+
+    stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
+    stop.add_argument("dest", type=Path, nargs="?", metavar="DEST")
+    stop.add_argument("--timeout", type=float, default=30.0, help="seconds to wait before SIGKILL")
+    stop.add_argument("--runs-dir", type=Path, help="registry of runs (default: $CLEANER_RUNS_DIR)")
+
+    status = commands.add_parser("status", help="progress of a running or finished run")
+    status.add_argument("dest", type=Path, metavar="DEST")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from cleaner.engine import RunOptions, run
+    from cleaner.recipe import load_recipe
+    from cleaner.runs import default_runs_dir
+
+    if not args.source.exists():
+        raise UsageError(f"SOURCE {args.source} does not exist")
+    recipe = load_recipe(args.recipe)
+    try:
+        args.dest.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create DEST {args.dest}: {err.strerror or err}") from None
+    options = RunOptions(
+        args.source,
+        args.dest,
+        recipe,
+        args.workers,
+        args.restart,
+        args.runs_dir or default_runs_dir(),
+        args.progress_seconds,
+    )
+    return run(options)
+
+
+def _stop(args: argparse.Namespace) -> int:
+    from cleaner.runs import default_runs_dir, registered_dests, stop_run
+
+    runs_dir = args.runs_dir or default_runs_dir()
+    dests = [args.dest] if args.dest else registered_dests(runs_dir)
+    if not dests:
+        print(f"no runs recorded in {runs_dir}")
+    for dest in dests:
+        print(stop_run(dest, runs_dir, args.timeout), flush=True)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from cleaner.status import describe
+
+    print(describe(args.dest))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"run": _run, "stop": _stop, "status": _status}[args.command](args)
+    except UsageError as err:
+        print(f"cleaner: error: {err}", file=sys.stderr)
+        return 2
+    except (OutputError, AccountingError) as err:
+        print(f"cleaner: failed: {err}", file=sys.stderr)
+        return 1

@@ -1,0 +1,260 @@
+"""Run orchestration: plan, resume checks, the clean and finalise phases, the run summary.
+
+Each phase maps a function over units with a local process pool; a unit's completion marker is
+written atomically by the unit itself, so rerunning skips finished units and redoes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cleaner.clean import CleanTask, annotation_fields, clean_unit, init_worker
+from cleaner.errors import UsageError
+from cleaner.finalise import FinaliseTask, finalise_shard, output_paths
+from cleaner.fsutil import read_json, write_json_atomic
+from cleaner.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
+from cleaner.progress import Progress, log
+from cleaner.recipe import Recipe
+from cleaner.runs import clear_record, live_run, write_record
+from cleaner.stats import Stats, check_accounting
+
+#: What `--restart` removes from DEST: only what a run writes, never anything else in DEST.
+RUN_OUTPUTS = ("kept", "rejected", "stats", "_state", "summary.json")
+
+
+class Stopped(Exception):
+    """SIGTERM arrived: stop the workers and exit so that a rerun resumes."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    source: Path
+    dest: Path
+    recipe: Recipe
+    workers: int
+    restart: bool
+    runs_dir: Path
+    progress_seconds: float = 5.0
+
+
+def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
+    return {
+        "source": str(options.source.resolve()),
+        "recipe_path": str(options.recipe.path),
+        "recipe_fingerprint": options.recipe.fingerprint,
+        "inputs": inputs,
+    }
+
+
+def _first_difference(old: list[dict], new: list[dict]) -> str:
+    old_by_file = {entry["file"]: entry for entry in old}
+    new_by_file = {entry["file"]: entry for entry in new}
+    for name in sorted(old_by_file.keys() | new_by_file.keys()):
+        if name not in new_by_file:
+            return f"{name} is gone"
+        if name not in old_by_file:
+            return f"{name} is new"
+        if old_by_file[name] != new_by_file[name]:
+            return f"{name} changed size or modification time"
+    return "file order changed"
+
+
+def prepare(options: RunOptions) -> list[Shard]:
+    """Check DEST against an earlier partial run and return the shard plan (saved or new)."""
+    dest, state = options.dest, options.dest / "_state"
+    if (record := live_run(dest)) is not None:
+        raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
+    exclude = dest if dest.resolve().is_relative_to(options.source.resolve()) else None
+    inputs, skipped = discover_inputs(options.source, exclude)
+    for name in skipped:
+        log(f"skipping {name}: not a .jsonl/.json file (optionally .gz/.zst)")
+    current = listing(inputs)
+    manifest = _manifest(options, current)
+    manifest_path = state / "manifest.json"
+    if manifest_path.exists() and not options.restart:
+        old = read_json(manifest_path)
+        if old["recipe_fingerprint"] != manifest["recipe_fingerprint"]:
+            raise UsageError(
+                f"{dest} holds a partial run made with a different recipe ({old['recipe_path']}); "
+                "rerun with --restart to discard it, or choose a new DEST"
+            )
+        if old["inputs"] != current:
+            raise UsageError(
+                f"the input files changed since the partial run in {dest} "
+                f"({_first_difference(old['inputs'], current)}); rerun with --restart to discard it, "
+                "or choose a new DEST"
+            )
+        return [shard_from_json(raw) for raw in read_json(state / "plan.json")]
+    if options.restart:
+        for name in RUN_OUTPUTS:
+            target = dest / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink(missing_ok=True)
+    shards = make_plan(inputs, options.recipe.input.chunk_bytes)
+    for shard in shards:
+        output_paths(dest, shard.name)
+    write_json_atomic(state / "plan.json", [shard_to_json(s) for s in shards])
+    write_json_atomic(manifest_path, manifest)
+    return shards
+
+
+def _drain(
+    results: Iterable[Any],
+    progress: Progress,
+    counters: tuple[Any, Any],
+    on_result: Callable[[dict[str, Any]], None],
+) -> None:
+    """Consume pool results, printing progress every `progress.every` seconds."""
+    iterator = iter(results)
+    while True:
+        try:
+            result = iterator.next(timeout=progress.every)  # type: ignore[attr-defined]
+        except multiprocessing.TimeoutError:
+            progress.update(counters[0].value, counters[1].value)
+            progress.report()
+            continue
+        except StopIteration:
+            break
+        on_result(result)
+        progress.update(counters[0].value, counters[1].value)
+
+
+def _raise_stopped(signum: int, frame: object) -> None:
+    raise Stopped()
+
+
+def run(options: RunOptions) -> int:
+    """Run (or resume) a cleaning run; return the process exit code."""
+    started = time.monotonic()
+    shards = prepare(options)
+    dest, state = options.dest, options.dest / "_state"
+    recipe = options.recipe
+    done = {s.sid for s in shards if (state / "done" / f"{s.sid}.json").exists()}
+    todo_units = [
+        (shard, chunk)
+        for shard in shards
+        if shard.sid not in done
+        for chunk in shard.chunks
+        if not (state / "parts" / chunk.unit).is_dir()
+    ]
+    total_units = sum(len(s.chunks) for s in shards)
+    log(
+        f"run {dest}: {len(shards)} shards, {total_units} units, recipe {recipe.path}, "
+        f"{options.workers} workers; {len(done)} shards already done"
+    )
+    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    context = multiprocessing.get_context("spawn")
+    docs, nbytes = context.Value("q", 0), context.Value("q", 0)
+    pool = context.Pool(options.workers, initializer=init_worker, initargs=(recipe, docs, nbytes))
+    try:
+        write_record(dest, options.runs_dir, [p.pid for p in pool._pool], own_group=os.getpgid(0) == os.getpid())
+        tasks = [
+            CleanTask(
+                chunk.unit,
+                shard.source_file,
+                shard.path,
+                shard.compression,
+                chunk.start,
+                chunk.end,
+                chunk.first_line,
+                str(state / "parts" / chunk.unit),
+            )
+            for shard, chunk in todo_units
+        ]
+        sizes = {chunk.unit: (chunk.end or shard.size) - chunk.start for shard, chunk in todo_units}
+        progress = Progress("clean", len(tasks), sum(sizes.values()), state, options.progress_seconds)
+
+        def cleaned(result: dict[str, Any]) -> None:
+            progress.unit_done(result["stats"]["read"], result["stats"]["kept"])
+
+        _drain(pool.imap_unordered(clean_unit, tasks), progress, (docs, nbytes), cleaned)
+        progress.report()
+        progress.close()
+
+        fields = tuple(annotation_fields(recipe.build_stages()))
+        finalise = [
+            FinaliseTask(shard, str(dest), str(state), recipe.output.compression_level, fields)
+            for shard in shards
+            if shard.sid not in done
+        ]
+        for _ in pool.imap_unordered(finalise_shard, finalise):
+            pass
+        pool.close()
+        pool.join()
+        summary = write_summary(options, shards, time.monotonic() - started)
+    except (Stopped, KeyboardInterrupt):
+        pool.terminate()
+        pool.join()
+        log(f"stopped; rerun the same command to resume (finished units are kept in {state})")
+        return 143
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        clear_record(dest, options.runs_dir)
+    print_summary(summary)
+    return 0
+
+
+def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> dict[str, Any]:
+    """Add up the shard stats, check the run-wide accounting, write DEST/summary.json."""
+    totals = Stats()
+    per_shard = []
+    for shard in shards:
+        raw = read_json(output_paths(options.dest, shard.name)["stats"])
+        totals.add(Stats.from_json(raw))
+        per_shard.append({k: raw[k] for k in ("shard", "source_file", "read", "kept", "rejected", "malformed")})
+    check_accounting(totals, "run total")
+    reasons: Counter = Counter()
+    for stage in totals.stages:
+        reasons.update({f"{stage.label}:{reason}": n for reason, n in stage.rejected.items()})
+    reasons.update({f"malformed:{kind}": n for kind, n in totals.malformed_by_kind.items()})
+    summary = {
+        "source": str(options.source.resolve()),
+        "dest": str(options.dest.resolve()),
+        "recipe": str(options.recipe.path),
+        "workers": options.workers,
+        "wall_seconds": round(seconds, 2),
+        "totals": totals.to_json(),
+        "reasons": [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))],
+        "shards": per_shard,
+    }
+    write_json_atomic(options.dest / "summary.json", summary)
+    return summary
+
+
+def print_summary(summary: dict[str, Any], limit: int = 40) -> None:
+    rows = summary["shards"]
+    width = max([len("shard"), *(len(r["shard"]) for r in rows[:limit])])
+    header = f"{'shard':<{width}} {'read':>10} {'kept':>10} {'rejected':>10} {'malformed':>10} {'kept%':>7}"
+    lines = [header, "-" * len(header)]
+    totals = summary["totals"]
+    for row in [*rows[:limit], {"shard": "TOTAL", **totals}]:
+        share = f"{row['kept'] / row['read']:.1%}" if row["read"] else "-"
+        lines.append(
+            f"{row['shard']:<{width}} {row['read']:>10,} {row['kept']:>10,} {row['rejected']:>10,} "
+            f"{row['malformed']:>10,} {share:>7}"
+        )
+        if row is rows[min(limit, len(rows)) - 1] and len(rows) > limit:
+            lines.append(f"... {len(rows) - limit} more shards in {summary['dest']}/summary.json")
+    print("\n".join(lines))
+    if summary["reasons"]:
+        print("rejections: " + ", ".join(f"{r['reason']} {r['count']:,}" for r in summary["reasons"][:8]))
+    print(
+        f"done in {summary['wall_seconds']:.1f}s: {totals['read']:,} lines read = {totals['kept']:,} kept "
+        f"+ {totals['rejected']:,} rejected + {totals['malformed']:,} malformed; output in {summary['dest']}",
+        flush=True,
+    )

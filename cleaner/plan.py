@@ -1,0 +1,135 @@
+"""Which input files make which shards, and how big shards split into byte-range chunks.
+
+The plan depends only on the input files and the recipe, never on the worker count, so output is
+the same however many workers run it. It is saved under DEST/_state so a resumed run reuses it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from cleaner.errors import UsageError
+from cleaner.reader import BLOCK_BYTES, compression_of, strip_input_suffix
+
+
+@dataclass(frozen=True)
+class Chunk:
+    unit: str  # "s000003-c0001": stable name of the work unit and its part folder
+    start: int
+    end: int | None  # None: to the end of the file
+    first_line: int
+
+
+@dataclass(frozen=True)
+class Shard:
+    sid: str  # "s000003"
+    name: str  # relative path without the input suffix: names kept/<name>.parquet
+    source_file: str  # path relative to SOURCE, as written in the `source_file` column
+    path: str  # absolute path
+    compression: str
+    size: int
+    mtime_ns: int
+    chunks: tuple[Chunk, ...]
+
+
+def discover_inputs(source: Path, exclude: Path | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Supported files under `source` as (relative name, path), sorted; and the skipped names."""
+    if source.is_file():
+        if compression_of(source) is None:
+            raise UsageError(f"SOURCE {source} is not a .jsonl/.json file (optionally .gz or .zst)")
+        return [(source.name, source)], []
+    if not source.is_dir():
+        raise UsageError(f"SOURCE {source} does not exist")
+    found, skipped = [], []
+    exclude = exclude.resolve() if exclude else None
+    for root, dirs, files in os.walk(source):
+        root_path = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != exclude)
+        for name in sorted(files):
+            path = root_path / name
+            rel = path.relative_to(source).as_posix()
+            if name.startswith("."):
+                continue
+            if compression_of(path) is None:
+                skipped.append(rel)
+            else:
+                found.append((rel, path))
+    found.sort()
+    if not found:
+        raise UsageError(f"SOURCE {source} holds no .jsonl/.json/.jsonl.gz/.jsonl.zst files")
+    return found, skipped
+
+
+def split_plain_file(path: Path, chunk_bytes: int, sid: str) -> tuple[Chunk, ...]:
+    """Cut a plain file after the first newline at or past every multiple of `chunk_bytes`,
+    counting newlines on the way so each chunk knows the number of its first line."""
+    size = path.stat().st_size
+    if size <= chunk_bytes:
+        return (Chunk(f"{sid}-c0000", 0, None, 1),)
+    bounds: list[tuple[int, int]] = [(0, 1)]  # (byte offset, first line number)
+    target = chunk_bytes
+    lines = 0
+    position = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(BLOCK_BYTES)
+            if not block:
+                break
+            search_from = 0
+            while target < position + len(block):
+                newline = block.find(b"\n", max(search_from, target - position))
+                if newline < 0:
+                    break
+                lines_here = block.count(b"\n", search_from, newline + 1)
+                lines += lines_here
+                search_from = newline + 1
+                if position + search_from < size:
+                    bounds.append((position + search_from, lines + 1))
+                target = max(target + chunk_bytes, position + search_from)
+            lines += block.count(b"\n", search_from)
+            position += len(block)
+    chunks = []
+    for i, (start, first_line) in enumerate(bounds):
+        end = bounds[i + 1][0] if i + 1 < len(bounds) else None
+        chunks.append(Chunk(f"{sid}-c{i:04d}", start, end, first_line))
+    return tuple(chunks)
+
+
+def listing(inputs: list[tuple[str, Path]]) -> list[dict[str, object]]:
+    """What identifies the input for resume: names, sizes and modification times."""
+    entries = []
+    for rel, path in inputs:
+        stat = path.stat()
+        entries.append({"file": rel, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+    return entries
+
+
+def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
+    """One shard per input file, split into chunks; refuses two inputs that map to one shard name."""
+    shards: list[Shard] = []
+    names: dict[str, str] = {}
+    for index, (rel, path) in enumerate(inputs):
+        name = strip_input_suffix(rel)
+        if name in names:
+            raise UsageError(f"inputs {names[name]} and {rel} would both write shard {name!r}: rename one")
+        names[name] = rel
+        sid = f"s{index:06d}"
+        compression = compression_of(path) or "plain"
+        stat = path.stat()
+        if compression == "plain":
+            chunks = split_plain_file(path, chunk_bytes, sid)
+        else:
+            chunks = (Chunk(f"{sid}-c0000", 0, None, 1),)
+        shards.append(Shard(sid, name, rel, str(path.resolve()), compression, stat.st_size, stat.st_mtime_ns, chunks))
+    return shards
+
+
+def shard_to_json(shard: Shard) -> dict[str, object]:
+    return asdict(shard)
+
+
+def shard_from_json(raw: dict) -> Shard:
+    chunks = tuple(Chunk(**c) for c in raw.pop("chunks"))
+    return Shard(**raw, chunks=chunks)

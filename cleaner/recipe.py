@@ -1,0 +1,208 @@
+"""Load and fully validate a YAML recipe before any worker starts.
+
+A recipe names the input fields, the stages in order with their parameters, and output options.
+Every section is a dataclass; the same typed-field check validates sections and stage parameters,
+so an unknown key, a wrong type or a missing file is one error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import regex
+import yaml
+
+from cleaner.errors import RecipeError
+from cleaner.stages import STAGES
+from cleaner.stages.base import Stage
+
+DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
+
+_SIZE = regex.compile(r"^\s*(\d+)\s*([KMG]i?B|B)?\s*$", regex.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+class ByteSize(int):
+    """An int that a recipe may also write as "256MiB" or "2GB"."""
+
+
+@dataclass(frozen=True)
+class InputConfig:
+    text_field: str = "text"
+    id_field: str = "id"
+    #: Longer lines are rejected as malformed:line_too_long without being parsed.
+    max_line_bytes: ByteSize = ByteSize(16 * 2**20)
+    #: Plain-text shards larger than this are split into byte-range chunks processed in parallel.
+    chunk_bytes: ByteSize = ByteSize(256 * 2**20)
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    compression_level: int = 3
+    #: Documents per Parquet row group (and per in-memory batch in a worker).
+    batch_rows: int = 5000
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One validated stage entry: `label` is unique in the recipe and names its stats."""
+
+    name: str
+    label: str
+    params: dict[str, Any]
+
+    def build(self) -> Stage:
+        return STAGES[self.name](**self.params)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    path: Path
+    input: InputConfig
+    output: OutputConfig
+    stages: tuple[StageSpec, ...]
+    fingerprint: str = field(default="")
+
+    def build_stages(self) -> list[Stage]:
+        return [spec.build() for spec in self.stages]
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """Return `value` checked against the type `hint`, or raise RecipeError-ready ValueError."""
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _coerce(value, option, key)
+            except ValueError:
+                continue
+        raise ValueError(f"{key}: expected {_type_name(hint)}, got {value!r}")
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            choices = ", ".join(repr(c) for c in typing.get_args(hint))
+            raise ValueError(f"{key}: must be one of {choices}, got {value!r}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ValueError(f"{key}: expected a list, got {value!r}")
+        return [_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        key_type, value_type = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ValueError(f"{key}: expected a mapping, got {value!r}")
+        return {_coerce(k, key_type, key): _coerce(v, value_type, f"{key}.{k}") for k, v in value.items()}
+    if hint is ByteSize:
+        if isinstance(value, str) and (match := _SIZE.match(value)):
+            return ByteSize(int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return ByteSize(value)
+        raise ValueError(f"{key}: expected a size such as 1048576 or '256MiB', got {value!r}")
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is int and isinstance(value, bool):
+        raise ValueError(f"{key}: expected int, got {value!r}")
+    if isinstance(hint, type) and isinstance(value, hint):
+        return value
+    raise ValueError(f"{key}: expected {_type_name(hint)}, got {value!r}")
+
+
+def build_dataclass(cls: type, raw: Any, where: str) -> Any:
+    """Construct dataclass `cls` from a recipe mapping, checking every key and type."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a mapping of parameters, got {raw!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(raw) - fields)
+    if unknown:
+        known = ", ".join(sorted(fields)) or "none"
+        raise ValueError(f"{where}.{unknown[0]}: unknown key (known keys: {known})")
+    values = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in raw.items()}
+    return cls(**values)
+
+
+def _stage_entries(raw: Any) -> list[tuple[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("stages: expected a non-empty list of stages")
+    entries = []
+    for i, entry in enumerate(raw):
+        if isinstance(entry, str):
+            entries.append((entry, {}))
+        elif isinstance(entry, dict) and len(entry) == 1:
+            entries.append(next(iter(entry.items())))
+        else:
+            raise ValueError(f"stages[{i}]: expected `name` or `name: {{params}}`, got {entry!r}")
+    return entries
+
+
+def _validate(raw: Any, recipe_dir: Path) -> tuple[InputConfig, OutputConfig, list[StageSpec]]:
+    if not isinstance(raw, dict):
+        raise ValueError("top level: expected a mapping with input, stages, output")
+    unknown = sorted(set(raw) - {"description", "input", "stages", "output"})
+    if unknown:
+        raise ValueError(f"{unknown[0]}: unknown section (known: description, input, stages, output)")
+    input_config = build_dataclass(InputConfig, raw.get("input"), "input")
+    output_config = build_dataclass(OutputConfig, raw.get("output"), "output")
+    if not 1 <= output_config.compression_level <= 22:
+        raise ValueError("output.compression_level: must be 1..22 (zstd)")
+    if output_config.batch_rows < 1:
+        raise ValueError("output.batch_rows: must be >= 1")
+    specs: list[StageSpec] = []
+    seen: dict[str, int] = {}
+    for i, (name, params) in enumerate(_stage_entries(raw.get("stages"))):
+        where = f"stages[{i}].{name}"
+        if name not in STAGES:
+            raise ValueError(f"{where}: unknown stage (known: {', '.join(sorted(STAGES))})")
+        stage = build_dataclass(STAGES[name], params, where)
+        try:
+            stage.validate(recipe_dir)
+        except ValueError as err:
+            raise ValueError(f"{where}.{err}") from None
+        seen[name] = seen.get(name, 0) + 1
+        label = name if seen[name] == 1 else f"{name}#{seen[name]}"
+        specs.append(StageSpec(name, label, dataclasses.asdict(stage)))
+    return input_config, output_config, specs
+
+
+def load_recipe(path: Path | None = None) -> Recipe:
+    """Read, validate and fingerprint a recipe; raise RecipeError naming the file and the key."""
+    path = Path(path) if path is not None else DEFAULT_RECIPE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise RecipeError(f"recipe {path}: cannot read: {err.strerror or err}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise RecipeError(f"recipe {path}: not valid YAML: {err}") from None
+    try:
+        input_config, output_config, specs = _validate(raw, path.resolve().parent)
+    except ValueError as err:
+        raise RecipeError(f"recipe {path}: {err}") from None
+    canonical = json.dumps(
+        {
+            "input": dataclasses.asdict(input_config),
+            "output": dataclasses.asdict(output_config),
+            "stages": [[s.name, s.params] for s in specs],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return Recipe(path, input_config, output_config, tuple(specs), fingerprint)

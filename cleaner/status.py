@@ -1,0 +1,38 @@
+"""`cleaner status DEST`: what a running or finished run is doing, from the files it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cleaner.errors import UsageError
+from cleaner.fsutil import read_json
+from cleaner.runs import live_run, read_record
+
+
+def describe(dest: Path) -> str:
+    summary_path, progress_path = dest / "summary.json", dest / "_state" / "progress.json"
+    record = live_run(dest)
+    lines = []
+    if record is not None:
+        lines.append(f"running: pid {record['pid']} since {record['started']}")
+    elif read_record(dest) is not None:
+        lines.append("not running: stale record (the process is gone); `cleaner stop DEST` cleans it up")
+    if progress_path.exists():
+        p = read_json(progress_path)
+        eta = "-" if p["eta_s"] is None else f"{p['eta_s']}s"
+        kept = "-" if p["kept_share"] is None else f"{p['kept_share']:.1%}"
+        lines.append(
+            f"phase {p['phase']}: {p['units_done']}/{p['units_total']} units, {p['docs']:,} docs, "
+            f"{p['docs_per_s']:,.0f} docs/s, ETA {eta}, kept {kept} (updated {p['updated']})"
+        )
+    if record is None and summary_path.exists():
+        totals = read_json(summary_path)["totals"]
+        lines.append(
+            f"finished: {totals['read']:,} read = {totals['kept']:,} kept + {totals['rejected']:,} rejected "
+            f"+ {totals['malformed']:,} malformed"
+        )
+    elif record is None and not lines:
+        if not (dest / "_state").exists():
+            raise UsageError(f"{dest} holds no run")
+        lines.append("not running and not finished: rerun the same `cleaner run` command to resume")
+    return "\n".join(lines)
