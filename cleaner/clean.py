@@ -122,7 +122,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, out.compression_level, out.batch_rows)
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
-    text_field, id_field = recipe.input.text_field, recipe.input.id_field
+    text_fields, id_field = recipe.text_fields, recipe.input.id_field
     no_annotations = [None] * len(annotations)
     progress = [0]
     reported_bytes = 0
@@ -141,7 +141,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         if stats.read % PROGRESS_EVERY == 0:
             _report_progress(PROGRESS_EVERY, progress[0] - reported_bytes)
             reported_bytes = progress[0]
-        item = parse_line(raw, task.source_file, text_field, id_field)
+        item = parse_line(raw, task.source_file, text_fields, id_field)
         if isinstance(item, Malformed):
             stats.malformed += 1
             stats.malformed_by_kind[item.kind] += 1

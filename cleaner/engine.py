@@ -84,12 +84,12 @@ def prepare(options: RunOptions) -> list[Shard]:
         old = read_json(manifest_path)
         if old["recipe_fingerprint"] != manifest["recipe_fingerprint"]:
             raise UsageError(
-                f"{dest} holds a partial run made with a different recipe ({old['recipe_path']}); "
+                f"{dest} holds a run made with a different recipe ({old['recipe_path']}); "
                 "rerun with --restart to discard it, or choose a new DEST"
             )
         if old["inputs"] != current:
             raise UsageError(
-                f"the input files changed since the partial run in {dest} "
+                f"the input files changed since the run in {dest} "
                 f"({_first_difference(old['inputs'], current)}); rerun with --restart to discard it, "
                 "or choose a new DEST"
             )

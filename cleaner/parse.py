@@ -35,7 +35,8 @@ def _load_json(data: bytes) -> object:
         return value
 
 
-def parse_line(raw: RawLine, source_file: str, text_field: str, id_field: str) -> Document | Malformed:
+def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_field: str) -> Document | Malformed:
+    """`text_fields` are tried in order; the first one present in the record is the text."""
     if raw.problem:
         return Malformed(raw, raw.problem, raw.detail)
     data = raw.data[3:] if raw.data.startswith(_BOM) else raw.data
@@ -53,8 +54,9 @@ def parse_line(raw: RawLine, source_file: str, text_field: str, id_field: str) -
         return Malformed(raw, "invalid_json", str(err))
     if not isinstance(record, dict):
         return Malformed(raw, "not_object", f"JSON {type(record).__name__}, not an object")
-    if text_field not in record:
-        return Malformed(raw, "missing_text", f"no field {text_field!r}")
+    text_field = next((name for name in text_fields if name in record), None)
+    if text_field is None:
+        return Malformed(raw, "missing_text", f"no field {' or '.join(map(repr, text_fields))}")
     text = record.pop(text_field)
     if not isinstance(text, str):
         return Malformed(raw, "text_not_string", f"field {text_field!r} is {type(text).__name__}")

@@ -35,7 +35,8 @@ class ByteSize(int):
 
 @dataclass(frozen=True)
 class InputConfig:
-    text_field: str = "text"
+    #: The text field, or a list of fields of which the first present in a record is the text.
+    text_field: str | list[str] = "text"
     id_field: str = "id"
     #: Longer lines are rejected as malformed:line_too_long without being parsed.
     max_line_bytes: ByteSize = ByteSize(16 * 2**20)
@@ -69,6 +70,11 @@ class Recipe:
     output: OutputConfig
     stages: tuple[StageSpec, ...]
     fingerprint: str = field(default="")
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        field = self.input.text_field
+        return (field,) if isinstance(field, str) else tuple(field)
 
     def build_stages(self) -> list[Stage]:
         return [spec.build() for spec in self.stages]

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv in the checkout (if missing) and install the cleaner into it.
+#   bash scripts/install.sh          runtime dependencies
+#   bash scripts/install.sh --dev    plus test and lint tools
+set -euo pipefail
+CHECKOUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$CHECKOUT"
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[test]"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".$extras"
+.venv/bin/python -m cleaner --help > /dev/null
+echo "installed: $(.venv/bin/python -m pip show corpus-cleaner 2>/dev/null | grep -m1 '^Version') in $CHECKOUT/.venv"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install with test tools, lint, and run the whole test suite. `.ci/run` calls exactly this.
+set -euo pipefail
+CHECKOUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$CHECKOUT"
+bash scripts/install.sh --dev
+.venv/bin/python -m ruff check cleaner tests bench
+.venv/bin/python -m pytest -q "$@"
