@@ -31,7 +31,7 @@ def _load_json(data: bytes) -> object:
             value = json.loads(data.decode("utf-8"))
         except ValueError:
             raise fast_error from None
-        orjson.dumps(value)  # lone surrogates cannot be written as UTF-8: refuse them here
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be written: refuse here
         return value
 
 
@@ -44,13 +44,13 @@ def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_
         return Malformed(raw, "empty_line", "blank line")
     try:
         record = _load_json(data)
-    except (orjson.JSONDecodeError, TypeError) as err:
+    except (orjson.JSONDecodeError, UnicodeEncodeError) as err:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as utf8_err:
             return Malformed(raw, "invalid_utf8", str(utf8_err))
-        if isinstance(err, TypeError):
-            return Malformed(raw, "invalid_unicode", f"unencodable string: {err}")
+        if isinstance(err, UnicodeEncodeError):
+            return Malformed(raw, "invalid_unicode", f"unencodable string: {err.reason}")
         return Malformed(raw, "invalid_json", str(err))
     if not isinstance(record, dict):
         return Malformed(raw, "not_object", f"JSON {type(record).__name__}, not an object")

@@ -1,0 +1,92 @@
+"""Helpers shared by the engine tests: build input folders from real text, run the CLI, compare outputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import zstandard
+
+from tests.conftest import corpus_records
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def write_lines(path: Path, lines: list[bytes]) -> Path:
+    data = b"\n".join(lines) + b"\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data, mtime=0)
+    elif path.name.endswith(".zst"):
+        data = zstandard.ZstdCompressor().compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def real_lines(corpus_dir: Path, relative: str, limit: int) -> list[bytes]:
+    return [json.dumps(r, ensure_ascii=False).encode() for r in corpus_records(corpus_dir, relative, limit)]
+
+
+MALFORMED = [
+    b'{"text": "unterminated',
+    b'{"text": "bad \xff\xfe bytes"}',
+    b"[1, 2, 3]",
+    b'{"title": "no text field"}',
+    b'{"text": ""}',
+    b'{"text": 17}',
+    b"",
+]
+
+
+def make_source(corpus_dir: Path, root: Path) -> Path:
+    """A folder of shards in every supported format, real Chinese and English text plus malformed lines."""
+    src = root / "src"
+    write_lines(src / "zh" / "wiki.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 300) + MALFORMED)
+    write_lines(src / "zh" / "news.jsonl.gz", real_lines(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 400))
+    write_lines(src / "en" / "web.jsonl.zst", real_lines(corpus_dir, "en/en_web_pages_maintext.jsonl", 200))
+    write_lines(
+        src / "en" / "usenet.json", real_lines(corpus_dir, "en/en_usenet_20newsgroups.jsonl", 300) + MALFORMED[:3]
+    )
+    return src
+
+
+def write_recipe(path: Path, chunk_bytes: str = "256MiB", batch_rows: int = 5000) -> Path:
+    path.write_text(
+        f"""
+input:
+  text_field: text
+  chunk_bytes: {chunk_bytes}
+stages:
+  - unicode_normalise
+  - whitespace_normalise
+  - length_filter: {{min_chars: 50, min_words: 20}}
+output:
+  batch_rows: {batch_rows}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cleaner", *args],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+def output_bytes(dest: Path) -> dict[str, bytes]:
+    """Every kept and rejected Parquet file, by relative path."""
+    return {
+        p.relative_to(dest).as_posix(): p.read_bytes()
+        for sub in ("kept", "rejected")
+        for p in sorted((dest / sub).rglob("*.parquet"))
+    }

@@ -1,0 +1,63 @@
+"""Every kind of malformed line is named; good lines become Documents with their fields carried."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.parse import Malformed, parse_line
+from cleaner.reader import RawLine
+
+
+def parse(data: bytes, fields: tuple[str, ...] = ("text",)):
+    return parse_line(RawLine(7, 0, data), "dir/f.jsonl", fields, "id")
+
+
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b'{"text": "unterminated', "invalid_json"),
+        (b'{"text": "caf\xe9"}', "invalid_utf8"),
+        (b'{"text": "\\ud800 lone surrogate"}', "invalid_unicode"),
+        (b'["a", "list"]', "not_object"),
+        (b'"just a string"', "not_object"),
+        (b'{"content": "wrong field"}', "missing_text"),
+        (b'{"text": 42}', "text_not_string"),
+        (b'{"text": null}', "text_not_string"),
+        (b'{"text": "  \\n "}', "empty_text"),
+        (b"   ", "empty_line"),
+    ],
+)
+def test_malformed_kinds(data: bytes, kind: str) -> None:
+    result = parse(data)
+    assert isinstance(result, Malformed)
+    assert result.kind == kind
+    assert result.line.data == data  # the raw bytes are preserved
+
+
+def test_reader_problems_pass_through() -> None:
+    result = parse_line(RawLine(3, 0, b"xx", "line_too_long", "why"), "f", ("text",), "id")
+    assert isinstance(result, Malformed) and result.kind == "line_too_long" and result.detail == "why"
+
+
+def test_document_fields_and_default_id() -> None:
+    doc = parse('{"text": "正文", "url": "http://x", "meta": {"a": [1, 2]}}'.encode())
+    assert doc.text == "正文" and doc.id == "dir/f.jsonl:7" and doc.line == 7
+    assert doc.meta == {"url": "http://x", "meta": {"a": [1, 2]}}
+
+
+def test_id_field_kept_as_string_and_removed_from_meta() -> None:
+    assert parse(b'{"text": "t", "id": 12}').id == "12"
+    doc = parse(b'{"text": "t", "id": "abc", "x": 1}')
+    assert doc.id == "abc" and doc.meta == {"x": 1}
+
+
+def test_text_field_alternatives_in_order() -> None:
+    assert parse(b'{"content": "c"}', ("text", "content")).text == "c"
+    doc = parse(b'{"text": "t", "content": "c"}', ("text", "content"))
+    assert doc.text == "t" and doc.meta == {"content": "c"}
+
+
+def test_bom_and_json_extensions_accepted() -> None:
+    assert parse(b'\xef\xbb\xbf{"text": "bom"}').text == "bom"
+    doc = parse(b'{"text": "t", "score": NaN, "big": 123456789012345678901234567890}')
+    assert doc.meta["big"] == 123456789012345678901234567890
