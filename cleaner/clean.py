@@ -6,6 +6,7 @@ to `<part>/` only when complete, so a part folder that exists is a finished unit
 
 from __future__ import annotations
 
+import resource
 import shutil
 import time
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         raise OutputError(f"{task.unit}: rows written differ from rows counted")
     result = {
         "unit": task.unit,
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "stats": stats.to_json(),
         "kept_segments": [p.name for p in kept.segments],
         "rejected_segments": [p.name for p in rejected.segments],

@@ -213,9 +213,11 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
     """Add up the shard stats, check the run-wide accounting, write DEST/summary.json."""
     totals = Stats()
     per_shard = []
+    peak_rss = 0.0
     for shard in shards:
         raw = read_json(output_paths(options.dest, shard.name)["stats"])
         totals.add(Stats.from_json(raw))
+        peak_rss = max(peak_rss, raw["worker_peak_rss_mb"])
         per_shard.append({k: raw[k] for k in ("shard", "source_file", "read", "kept", "rejected", "malformed")})
     check_accounting(totals, "run total")
     reasons: Counter = Counter()
@@ -228,6 +230,7 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "recipe": str(options.recipe.path),
         "workers": options.workers,
         "wall_seconds": round(seconds, 2),
+        "worker_peak_rss_mb": peak_rss,
         "totals": totals.to_json(),
         "reasons": [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))],
         "shards": per_shard,

@@ -81,6 +81,7 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
         "source_file": shard.source_file,
         "chunks": len(shard.chunks),
         **stats.to_json(),
+        "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results),
     }
     write_json_atomic(paths["stats"], shard_json)
     write_json_atomic(state / "done" / f"{shard.sid}.json", {"shard": shard.name})

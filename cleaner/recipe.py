@@ -146,8 +146,8 @@ def build_dataclass(cls: type, raw: Any, where: str) -> Any:
 
 
 def _stage_entries(raw: Any) -> list[tuple[str, Any]]:
-    if not isinstance(raw, list) or not raw:
-        raise ValueError("stages: expected a non-empty list of stages")
+    if not isinstance(raw, list):
+        raise ValueError("stages: expected a list of stages (an empty list only converts to Parquet)")
     entries = []
     for i, entry in enumerate(raw):
         if isinstance(entry, str):

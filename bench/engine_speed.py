@@ -1,0 +1,117 @@
+"""Engine throughput on real text: read -> stages -> write, against the I/O floor.
+
+Builds >= 100k documents from ../shared/corpus (Chinese and English files, replicated as needed)
+into shards in a temporary folder, then runs `cleaner run` three ways and prints docs/s, MB/s and
+peak RSS per worker:
+  floor    read + parse + write Parquet, no stages
+  recipe   rules/default.yaml (or --recipe), with 1 and with 2 workers
+Usage: python bench/engine_speed.py [--docs 100000] [--shards 8] [--recipe rules/default.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT.parent / "shared" / "corpus"
+FILES = [
+    "zh/zh_news_peoples_daily_1998.jsonl",
+    "zh/zh_wiki_cmrc2018.jsonl",
+    "zh/zh_court_judgments.jsonl",
+    "zh/zh_reviews_online_shopping.jsonl",
+    "zh/zh_app_descriptions_iflytek.jsonl",
+    "en/en_web_pages_maintext.jsonl",
+    "en/en_usenet_20newsgroups.jsonl",
+    "en/en_sms_spam.jsonl",
+]
+
+
+def build_input(folder: Path, docs: int, shards: int) -> tuple[int, int]:
+    lines = []
+    for name in FILES:
+        lines += [line for line in (CORPUS / name).read_bytes().splitlines() if line.strip()]
+    out = [open(folder / f"shard_{i:03d}.jsonl", "wb") for i in range(shards)]
+    total_bytes = 0
+    for i in range(docs):
+        line = lines[i % len(lines)]
+        out[i % shards].write(line + b"\n")
+        total_bytes += len(line) + 1
+    for fh in out:
+        fh.close()
+    return docs, total_bytes
+
+
+def run(source: Path, dest: Path, recipe: Path, workers: int) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cleaner",
+            "run",
+            str(source),
+            str(dest),
+            "--recipe",
+            str(recipe),
+            "--workers",
+            str(workers),
+            "--runs-dir",
+            str(dest.parent / "runs"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"run failed: {result.stderr}")
+    summary = json.loads((dest / "summary.json").read_text())
+    return {"wall": wall, "summary": summary}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--shards", type=int, default=8)
+    parser.add_argument("--recipe", type=Path, default=PROJECT / "rules" / "default.yaml")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"needs the real-text corpus at {CORPUS}")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        source = tmp / "src"
+        source.mkdir()
+        docs, nbytes = build_input(source, args.docs, args.shards)
+        floor_recipe = tmp / "floor.yaml"
+        floor_recipe.write_text("input:\n  text_field: [text, content]\nstages: []\n")
+        print(f"input: {docs:,} docs, {nbytes / 1e6:.1f} MB in {args.shards} shards; recipe {args.recipe}")
+        header = ["run".ljust(22), "workers", "  wall s", "    docs/s", "   MB/s", " docs/s/core", " peak RSS/worker"]
+        print(" ".join(header))
+        rows = {}
+        for label, recipe, workers in [
+            ("I/O floor", floor_recipe, 1),
+            ("I/O floor", floor_recipe, 2),
+            ("recipe", args.recipe, 1),
+            ("recipe", args.recipe, 2),
+        ]:
+            outcome = run(source, tmp / f"out-{label.replace('/', '')}-{workers}", recipe, workers)
+            wall = outcome["wall"]
+            rows[(label, workers)] = wall
+            rss = outcome["summary"]["worker_peak_rss_mb"]
+            print(
+                f"{label:<22} {workers:>7} {wall:>8.2f} {docs / wall:>10,.0f} {nbytes / 1e6 / wall:>7.1f} "
+                f"{docs / wall / workers:>12,.0f} {rss:>13.0f} MB"
+            )
+        for workers in (1, 2):
+            ratio = rows[("I/O floor", workers)] / rows[("recipe", workers)]
+            print(f"{workers} worker(s): recipe runs at {ratio:.0%} of the I/O floor's speed")
+
+
+if __name__ == "__main__":
+    main()

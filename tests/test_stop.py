@@ -1,0 +1,135 @@
+"""stopall.sh stops exactly the runs this checkout started, by recorded PID; the start command resumes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner.runs import process_start_time
+from tests.helpers import PROJECT, cli, output_bytes, real_lines, write_lines, write_recipe
+
+
+@pytest.fixture
+def decoy():
+    """A process that looks like a cleaner run to anything matching on names."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(300)", "-m", "cleaner", "run", "run_data_cleaning.sh"]
+    )
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def _source(corpus_dir: Path, root: Path, shards: int = 24) -> Path:
+    lines = real_lines(corpus_dir, "zh/zh_court_judgments.jsonl", 1500) + real_lines(
+        corpus_dir, "en/en_usenet_20newsgroups.jsonl", 500
+    )
+    for i in range(shards):
+        write_lines(root / "src" / f"part_{i:02d}.jsonl", lines[i * 37 :] + lines[: i * 37])
+    return root / "src"
+
+
+def _wait_for(predicate, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def test_stopall_stops_own_run_spares_decoy_and_start_resumes(corpus_dir: Path, tmp_path: Path, decoy) -> None:
+    source = _source(corpus_dir, tmp_path)
+    recipe = write_recipe(tmp_path / "r.yaml", batch_rows=200)
+    dest = tmp_path / "out"
+    env = {
+        **os.environ,
+        "SOURCE_DIR": str(source),
+        "DEST_DIR": str(dest),
+        "RECIPE": str(recipe),
+        "NUM_WORKERS": "1",
+        "CLEANER_RUNS_DIR": str(tmp_path / "runs"),
+        "PYTHON": sys.executable,
+    }
+    log = open(tmp_path / "r.log", "w")
+    start = ["bash", str(PROJECT / "run_data_cleaning.sh")]
+    run = subprocess.Popen(start, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    _wait_for(lambda: len(list((dest / "_state" / "done").glob("*.json"))) >= 2)
+    record = json.loads((dest / "_state" / "run.json").read_text())
+
+    stop = subprocess.run(["bash", str(PROJECT / "stopall.sh")], env=env, capture_output=True, text=True)
+    assert stop.returncode == 0, stop.stderr
+    assert f"stopped pid {record['pid']}" in stop.stdout
+    assert run.wait(timeout=30) == 143
+    assert process_start_time(record["pid"]) is None
+    assert all(process_start_time(w["pid"]) is None for w in record["workers"])
+    assert decoy.poll() is None, "the decoy was killed"
+    assert not (dest / "summary.json").exists()
+    assert "stopped; run the same command again to resume" in (tmp_path / "r.log").read_text()
+
+    again = subprocess.run(start, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "shards already done" in again.stdout and "finished, output in" in again.stdout
+
+    reference = tmp_path / "reference"
+    assert (
+        cli(
+            "run",
+            str(source),
+            str(reference),
+            "--recipe",
+            str(recipe),
+            "--workers",
+            "2",
+            "--runs-dir",
+            str(tmp_path / "runs2"),
+        ).returncode
+        == 0
+    )
+    assert output_bytes(dest) == output_bytes(reference)
+    totals = json.loads((dest / "summary.json").read_text())["totals"]
+    assert totals["read"] == 24 * 2000 == totals["kept"] + totals["rejected"] + totals["malformed"]
+    assert list((tmp_path / "runs").glob("*.json")) == []  # the registry is clean after the run
+
+
+def test_stale_record_is_removed_never_killed(tmp_path: Path, decoy) -> None:
+    dest = tmp_path / "out"
+    (dest / "_state").mkdir(parents=True)
+    stale = {
+        "pid": decoy.pid,
+        "start_time": (process_start_time(decoy.pid) or 0) + 12345,  # the PID was reused by someone else
+        "workers": [{"pid": decoy.pid, "start_time": 1}],
+        "dest": str(dest),
+        "started": "earlier",
+    }
+    (dest / "_state" / "run.json").write_text(json.dumps(stale))
+    result = cli("stop", str(dest), "--runs-dir", str(tmp_path / "runs"))
+    assert result.returncode == 0
+    assert "stale record" in result.stdout
+    assert decoy.poll() is None
+    assert not (dest / "_state" / "run.json").exists()
+
+
+def test_second_run_on_same_dest_is_refused(corpus_dir: Path, tmp_path: Path) -> None:
+    source = _source(corpus_dir, tmp_path, shards=12)
+    dest = tmp_path / "out"
+    runs = str(tmp_path / "runs")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "run", str(source), str(dest), "--workers", "1", "--runs-dir", runs],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: (dest / "_state" / "run.json").exists())
+        second = cli("run", str(source), str(dest), "--workers", "1", "--runs-dir", runs)
+        assert second.returncode == 2 and "already active" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 143
