@@ -23,7 +23,7 @@ from cleaner.finalise import FinaliseTask, finalise_shard, output_paths
 from cleaner.fsutil import read_json, write_json_atomic
 from cleaner.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
 from cleaner.progress import Progress, log
-from cleaner.recipe import Recipe
+from cleaner.recipe import Recipe, first_difference
 from cleaner.runs import clear_record, live_run, write_record
 from cleaner.stats import Stats, check_accounting
 
@@ -51,6 +51,7 @@ def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str,
         "source": str(options.source.resolve()),
         "recipe_path": str(options.recipe.path),
         "recipe_fingerprint": options.recipe.fingerprint,
+        "recipe_settings": options.recipe.settings,
         "inputs": inputs,
     }
 
@@ -83,8 +84,9 @@ def prepare(options: RunOptions) -> list[Shard]:
     if manifest_path.exists() and not options.restart:
         old = read_json(manifest_path)
         if old["recipe_fingerprint"] != manifest["recipe_fingerprint"]:
+            change = first_difference(old.get("recipe_settings", {}), options.recipe.settings)
             raise UsageError(
-                f"{dest} holds a run made with a different recipe ({old['recipe_path']}); "
+                f"{dest} holds a run made with different recipe settings ({change}); "
                 "rerun with --restart to discard it, or choose a new DEST"
             )
         if old["inputs"] != current:

@@ -69,7 +69,9 @@ class Recipe:
     input: InputConfig
     output: OutputConfig
     stages: tuple[StageSpec, ...]
-    fingerprint: str = field(default="")
+    fingerprint: str = ""
+    #: Every effective setting (defaults filled in), as JSON-able data: what the fingerprint hashes.
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text_fields(self) -> tuple[str, ...]:
@@ -188,6 +190,23 @@ def _validate(raw: Any, recipe_dir: Path) -> tuple[InputConfig, OutputConfig, li
     return input_config, output_config, specs
 
 
+def first_difference(old: Any, new: Any, where: str = "") -> str | None:
+    """The first setting (as a dotted key) that differs between two `Recipe.settings`, or None."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys(), key=str):
+            found = first_difference(old.get(key), new.get(key), f"{where}.{key}" if where else str(key))
+            if found:
+                return found
+        return None
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new)):
+            found = first_difference(a, b, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    return None if old == new else f"{where or 'recipe'}: {old!r} then, {new!r} now"
+
+
 def load_recipe(path: Path | None = None) -> Recipe:
     """Read, validate and fingerprint a recipe; raise RecipeError naming the file and the key."""
     path = Path(path) if path is not None else DEFAULT_RECIPE
@@ -201,14 +220,11 @@ def load_recipe(path: Path | None = None) -> Recipe:
         input_config, output_config, specs = _validate(raw, path.resolve().parent)
     except ValueError as err:
         raise RecipeError(f"recipe {path}: {err}") from None
-    canonical = json.dumps(
-        {
-            "input": dataclasses.asdict(input_config),
-            "output": dataclasses.asdict(output_config),
-            "stages": [[s.name, s.params] for s in specs],
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
+    settings = {
+        "input": dataclasses.asdict(input_config),
+        "output": dataclasses.asdict(output_config),
+        "stages": [{spec.label: spec.params} for spec in specs],
+    }
+    canonical = json.dumps(settings, sort_keys=True, ensure_ascii=False)
     fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return Recipe(path, input_config, output_config, tuple(specs), fingerprint)
+    return Recipe(path, input_config, output_config, tuple(specs), fingerprint, settings)

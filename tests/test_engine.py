@@ -162,7 +162,8 @@ def test_resume_refuses_changed_recipe_or_inputs(source: Path, tmp_path: Path) -
     assert _run(source, dest, recipe).returncode == 0
     other = write_recipe(tmp_path / "other.yaml", batch_rows=7)
     refused = _run(source, dest, other)
-    assert refused.returncode == 2 and "different recipe" in refused.stderr and "--restart" in refused.stderr
+    assert refused.returncode == 2 and "--restart" in refused.stderr
+    assert "different recipe settings (output.batch_rows: 5000 then, 7 now)" in refused.stderr
     assert _run(source, dest, other, 1, "--restart").returncode == 0
 
     changed = tmp_path / "changed"
