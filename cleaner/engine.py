@@ -7,7 +7,6 @@ written atomically by the unit itself, so rerunning skips finished units and red
 from __future__ import annotations
 
 import multiprocessing
-import os
 import shutil
 import signal
 import time
@@ -160,7 +159,7 @@ def run(options: RunOptions) -> int:
     docs, nbytes = context.Value("q", 0), context.Value("q", 0)
     pool = context.Pool(options.workers, initializer=init_worker, initargs=(recipe, docs, nbytes))
     try:
-        write_record(dest, options.runs_dir, [p.pid for p in pool._pool], own_group=os.getpgid(0) == os.getpid())
+        write_record(dest, options.runs_dir, [p.pid for p in pool._pool])
         tasks = [
             CleanTask(
                 chunk.unit,

@@ -50,13 +50,12 @@ def _registry_entry(runs_dir: Path, dest: Path) -> Path:
     return runs_dir / f"{digest}.json"
 
 
-def write_record(dest: Path, runs_dir: Path, workers: list[int], own_group: bool) -> None:
+def write_record(dest: Path, runs_dir: Path, workers: list[int]) -> None:
     pid = os.getpid()
     record = {
         "pid": pid,
         "start_time": process_start_time(pid),
         "pgid": os.getpgid(0),
-        "own_group": own_group,
         "workers": [{"pid": w, "start_time": process_start_time(w)} for w in workers],
         "dest": str(dest.resolve()),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),

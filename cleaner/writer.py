@@ -155,10 +155,6 @@ class SegmentedWriter:
         self._close_writer()
 
 
-def empty_schema(head: list[pa.Field], tail: list[pa.Field]) -> pa.Schema:
-    return pa.schema([*head, *tail])
-
-
 def merge_segments(
     segments: list[Path], dest: Path, head: list[pa.Field], tail: list[pa.Field], compression_level: int
 ) -> int:
