@@ -1,6 +1,16 @@
 """All stages; importing this package registers every stage under its recipe name."""
 
-from cleaner.stages import length, normalise  # noqa: F401  (imported to register their stages)
+from cleaner.stages import (  # noqa: F401  (imported to register their stages)
+    boilerplate,
+    convert,
+    length,
+    normalise,
+    pii,
+    prefix,
+    punctuation,
+    removal,
+    repetition,
+)
 from cleaner.stages.registry import STAGES
 
 __all__ = ["STAGES"]

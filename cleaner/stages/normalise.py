@@ -16,48 +16,160 @@ _FULLWIDTH_ALNUM = {
     **{0xFF21 + i: 0x41 + i for i in range(26)},
     **{0xFF41 + i: 0x61 + i for i in range(26)},
 }
+#: Full-width ASCII punctuation (！ to ～, minus letters and digits) and the ideographic space.
+_FULLWIDTH_PUNCTUATION = {
+    **{cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if cp not in _FULLWIDTH_ALNUM},
+    0x3000: 0x20,
+}
 _CONTROL = [c for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r"]
 #: Invisible characters that split words for every later matcher (zero-width space/joiners, word
 #: joiner, BOM, Mongolian vowel separator, soft hyphen).
 _ZERO_WIDTH = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x180E, 0x00AD]
 
+#: Blocks holding circled, parenthesised and dotted numbers and letters (① ⑴ ⒈ Ⓐ ❶ ㈠ ㊀ 🄐).
+_ENCLOSED_RANGES = (
+    (0x2460, 0x24FF),
+    (0x2776, 0x2793),
+    (0x3220, 0x3229),
+    (0x3251, 0x325F),
+    (0x3280, 0x3289),
+    (0x32B1, 0x32BF),
+    (0x1F100, 0x1F12F),
+)
+_PLAIN_INNER = regex.compile(r"\d+|[A-Za-z]|[一二三四五六七八九十]")
+
+
+def _enclosed_plain(cp: int) -> str | None:
+    """`①`->`1`, `⑴`->`(1)`, `⒈`->`1.`, `㈠`->`(一)`, `❶`->`1`; None for anything else in the blocks."""
+    char = chr(cp)
+    tag, _, codes = unicodedata.decomposition(char).partition(" ")
+    if not tag:
+        value = unicodedata.numeric(char, None)
+        return str(int(value)) if value is not None and value == int(value) else None
+    plain = "".join(chr(int(code, 16)) for code in codes.split())
+    inner = plain.strip("().") if tag == "<compat>" else plain
+    if tag not in ("<circle>", "<compat>") or not _PLAIN_INNER.fullmatch(inner):
+        return None
+    if tag == "<compat>" and plain not in (f"({inner})", f"{inner}."):
+        return None
+    return plain
+
+
+_ENCLOSED = {
+    cp: plain for low, high in _ENCLOSED_RANGES for cp in range(low, high + 1) if (plain := _enclosed_plain(cp))
+}
+
+#: A Chinese neighbour: keeps a full-width mark such as ，！？：； full-width.
+_CHINESE_CONTEXT = (
+    r"[\p{Han}\p{Hiragana}\p{Katakana}\u3001-\u303F“”‘’…—\uFF01-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\uFF65]"
+)
+
+#: `<200b>` or `\u200b` written out as text by a broken exporter.
+_LITERAL_ESCAPE = regex.compile(r"<([0-9A-Fa-f]{4})>|\\u([0-9A-Fa-f]{4})")
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
+
+
+def _drop_invisible_escape(match: regex.Match) -> str:
+    """Remove the escape only when it names an invisible character, so `<2023>` and `<HTML>` stay."""
+    code = int(match.group(1) or match.group(2), 16)
+    return "" if unicodedata.category(chr(code)) in _INVISIBLE_CATEGORIES else match.group(0)
+
+
+#: Cyrillic and Greek letters that render like Latin ones. α β γ μ are left out on purpose: they are
+#: real symbols in Chinese and English science text (α粒子, 5μm).
+_HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТХУЅІЈаеорсухіјѕԁԛԝӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧον",
+    "ABEKMHOPCTXYSIJaeopcyxijsdqwlABEZHIKMNOPTYXov",
+)
+_LOOKALIKE_WORD = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}]+")
+_HAS_LATIN = regex.compile(r"\p{Latin}")
+_HAS_LOOKALIKE_SCRIPT = regex.compile(r"[\p{Cyrillic}\p{Greek}]")
+#: One or two Cyrillic letters wedged between hanzi (微О信) are spam, never Russian.
+_CYRILLIC_IN_HAN = regex.compile(r"(?<=\p{Han})\p{Cyrillic}{1,2}(?=\p{Han})")
+
+
+def _fold_mixed_word(match: regex.Match) -> str:
+    word = match.group(0)
+    if _HAS_LATIN.search(word) and _HAS_LOOKALIKE_SCRIPT.search(word):
+        return word.translate(_HOMOGLYPHS)
+    return word
+
 
 @register
 @dataclass
 class UnicodeNormaliser(Normaliser):
-    """Full-width letters/digits to ASCII, control and zero-width characters removed.
+    """Full-width letters/digits to ASCII, enclosed numbers to plain, invisible characters removed.
 
     Newlines and tabs are kept (the old cleaner deleted every newline, gluing titles to bodies).
     NFKC is off by default because it also turns Chinese full-width punctuation (，。) into ASCII.
+    `fullwidth_punctuation` converts full-width punctuation and the ideographic space too, except
+    the marks in `keep_in_chinese` when a neighbour is Chinese. Homoglyph folding only rewrites a
+    word that mixes Latin with Cyrillic/Greek letters, or a Cyrillic letter wedged between hanzi,
+    so real Russian and Greek text (`Москва`) is never touched.
     """
 
     name = "unicode_normalise"
 
     nfkc: bool = False
     fullwidth_alnum: bool = True
+    fullwidth_punctuation: bool = False
+    keep_in_chinese: str = "，！？：；"
+    enclosed_alnum: bool = True
     remove_control: bool = True
     remove_zero_width: bool = True
+    remove_literal_escapes: bool = True
+    fold_homoglyphs: bool = True
+
+    def validate(self, recipe_dir: Path) -> None:
+        outside = [c for c in self.keep_in_chinese if ord(c) not in _FULLWIDTH_PUNCTUATION]
+        if outside:
+            raise ValueError(f"keep_in_chinese: {''.join(outside)!r} are not full-width punctuation")
 
     def __post_init__(self) -> None:
-        table: dict[int, int | None] = {}
+        table: dict[int, int | str | None] = {}
         if self.fullwidth_alnum:
             table.update(_FULLWIDTH_ALNUM)
+        if self.enclosed_alnum:
+            table.update(_ENCLOSED)
+        if self.fullwidth_punctuation:
+            kept = {ord(c) for c in self.keep_in_chinese}
+            table.update({cp: ascii_cp for cp, ascii_cp in _FULLWIDTH_PUNCTUATION.items() if cp not in kept})
         if self.remove_control:
             table.update(dict.fromkeys(_CONTROL))
         if self.remove_zero_width:
             table.update(dict.fromkeys(_ZERO_WIDTH))
         self._table = table
+        self._kept_outside_chinese = None
+        if self.fullwidth_punctuation and self.keep_in_chinese:
+            marks = regex.escape(self.keep_in_chinese)
+            pattern = rf"(?<!{_CHINESE_CONTEXT})[{marks}](?!{_CHINESE_CONTEXT})"
+            self._kept_outside_chinese = regex.compile(pattern)
 
     def normalise(self, text: str) -> str:
         if self.nfkc:
             text = unicodedata.normalize("NFKC", text)
-        return text.translate(self._table) if self._table else text
+        if self._table:
+            text = text.translate(self._table)
+        if self._kept_outside_chinese is not None:
+            text = self._kept_outside_chinese.sub(lambda m: chr(ord(m.group(0)) - 0xFEE0), text)
+        if self.remove_literal_escapes and ("<" in text or "\\u" in text):
+            text = _LITERAL_ESCAPE.sub(_drop_invisible_escape, text)
+        if self.fold_homoglyphs and _HAS_LOOKALIKE_SCRIPT.search(text):
+            text = _LOOKALIKE_WORD.sub(_fold_mixed_word, text)
+            text = _CYRILLIC_IN_HAN.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
+        return text
 
 
 _LINE_BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\u0085]")
 _UNICODE_SPACES = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUNS = regex.compile(r"[ \t]{2,}|\t")
 _SPACES_AROUND_NEWLINE = regex.compile(r"[ \t]*\n[ \t]*")
+#: Chinese punctuation that sits flush against hanzi (“”…— only next to a hanzi: English uses them too).
+_CHINESE_MARK = r"[\u3001-\u303F，！？：；（）“”‘’《》【】「」『』…—]"
+_GAP = r"[ \t\u3000\u00a0]+"
+_SPACE_BETWEEN_CHINESE = regex.compile(
+    rf"(?<=\p{{Han}}){_GAP}(?=\p{{Han}}|{_CHINESE_MARK})|(?<={_CHINESE_MARK}){_GAP}(?=\p{{Han}})"
+)
 
 
 @register
@@ -66,6 +178,8 @@ class WhitespaceNormaliser(Normaliser):
     """One kind of newline, one space between words, at most `max_blank_lines` blank lines.
 
     Paragraph breaks survive: a blank line between paragraphs is kept as one blank line.
+    `remove_space_between_chinese` drops spaces only when both neighbours are Chinese, so spaces
+    between Chinese and Latin words and after an English period stay.
     """
 
     name = "whitespace_normalise"
@@ -74,6 +188,7 @@ class WhitespaceNormaliser(Normaliser):
     collapse_spaces: bool = True
     strip_lines: bool = True
     max_blank_lines: int = 1
+    remove_space_between_chinese: bool = True
 
     def validate(self, recipe_dir: Path) -> None:
         if self.max_blank_lines < 0:
@@ -85,6 +200,8 @@ class WhitespaceNormaliser(Normaliser):
 
     def normalise(self, text: str) -> str:
         text = _LINE_BREAKS.sub("\n", text)
+        if self.remove_space_between_chinese:
+            text = _SPACE_BETWEEN_CHINESE.sub("", text)
         if self.unicode_spaces:
             text = _UNICODE_SPACES.sub(" ", text)
         if self.collapse_spaces:

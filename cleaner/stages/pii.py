@@ -1,0 +1,175 @@
+"""Personal data: e-mails, mainland phone numbers, ID cards, bank cards, credit codes, @mentions,
+WeChat IDs. Numbers are matched whole (never inside a longer digit run) and validated by checksum
+where one exists, so an order number `订单号2023123456789` or an ISBN keeps its digits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.stages.registry import register
+from cleaner.stages.spans import SpanRemover
+
+_EMAIL = regex.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+)
+
+
+@register
+@dataclass
+class RemoveEmails(SpanRemover):
+    """E-mail addresses, up to the top-level domain (`foo@bar.com 获取` keeps `获取`)."""
+
+    name = "remove_emails"
+    pattern = _EMAIL
+
+    placeholder: str = "<EMAIL>"
+
+
+_PHONE = regex.compile(
+    # mobile: 1[3-9]x xxxx xxxx, optionally +86 / 86 and grouped by spaces or dashes
+    r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)"
+    # landline: area code in brackets or followed by a separator, 7-8 digits, optional extension
+    r"|(?<!\d)(?:\+?86[- ]?)?(?:[(（]0\d{2,3}[)）][- ]?|0\d{2,3}[- ])\d{7,8}(?:[-转]\d{1,5})?(?!\d)"
+    # 400 / 800 service numbers
+    r"|(?<!\d)[48]00[- ]\d{3}[- ]\d{4}(?!\d)"
+)
+
+
+@register
+@dataclass
+class RemovePhones(SpanRemover):
+    """Mainland mobile numbers, landlines with an area code, 400/800 numbers.
+
+    The old mobile pattern had an empty alternative and matched any 11 digits; here a number must
+    stand alone (no digit before or after), so longer numbers are left whole.
+    """
+
+    name = "remove_phones"
+    pattern = _PHONE
+
+    placeholder: str = "<PHONE>"
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_CARD = regex.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
+
+
+def id_card_valid(number: str) -> bool:
+    """GB 11643 check digit of an 18-character resident ID number."""
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+@register
+@dataclass
+class RemoveIdCards(SpanRemover):
+    """18-digit resident ID numbers with a plausible birth date and a valid check digit."""
+
+    name = "remove_id_cards"
+    pattern = _ID_CARD
+
+    placeholder: str = "<ID_CARD>"
+
+    def accept(self, span: str) -> bool:
+        return id_card_valid(span)
+
+
+_BANK_CARD = regex.compile(r"(?<![\d-])(?:[3-6]\d{3}(?:[- ]\d{4}){3}(?:[- ]?\d{1,3})?|[3-6]\d{15,18})(?![\d-])")
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every payment card number carries."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+@register
+@dataclass
+class RemoveBankCards(SpanRemover):
+    """16-19 digit card numbers (issuer prefix 3-6, optionally grouped by four) passing Luhn."""
+
+    name = "remove_bank_cards"
+    pattern = _BANK_CARD
+
+    placeholder: str = "<BANK_CARD>"
+
+    def accept(self, span: str) -> bool:
+        digits = span.replace(" ", "").replace("-", "")
+        return 16 <= len(digits) <= 19 and luhn_valid(digits)
+
+
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_CODE = regex.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
+
+
+def credit_code_valid(code: str) -> bool:
+    """GB 32100 check character of an 18-character unified social credit code."""
+    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS))
+    return _CREDIT_ALPHABET[-total % 31] == code[17]
+
+
+@register
+@dataclass
+class RemoveCreditCodes(SpanRemover):
+    """Unified social credit codes of companies and organisations, check character validated."""
+
+    name = "remove_credit_codes"
+    pattern = _CREDIT_CODE
+
+    placeholder: str = "<CREDIT_CODE>"
+
+    def accept(self, span: str) -> bool:
+        # An all-digit match is far more often an ID card or account number than a credit code.
+        return not span.isdigit() and credit_code_valid(span)
+
+
+_MENTION = regex.compile(
+    r"(?<![A-Za-z0-9._%+\-@])@(?:[A-Za-z0-9_\-]{1,30}|[\p{L}\p{N}_\-·]{1,8})(?![\p{L}\p{N}_\-·@]|\.\w)"
+)
+
+
+@register
+@dataclass
+class RemoveMentions(SpanRemover):
+    """`@name` up to the next space or punctuation mark (at most 30 Latin or 8 other characters).
+
+    A longer unbroken run is left alone instead of eating the sentence after the name; e-mail
+    addresses never match (the `@` must not follow an address character).
+    """
+
+    name = "remove_mentions"
+    pattern = _MENTION
+
+    placeholder: str = "<MENTION>"
+
+
+_WECHAT_ID = regex.compile(
+    r"(?:(?:微信号|微信ID|微信id|微信账号|wx号|vx号|WeChat\s?ID)\s*[:：]?|(?:微信|威信|薇信|VX|vx|V信|v信|WeChat)\s*[:：])"
+    r"\s*(?P<span>[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])",
+    regex.IGNORECASE,
+)
+
+
+@register
+@dataclass
+class RemoveWechatIds(SpanRemover):
+    """The ID after a WeChat label (`微信号：abc_123` -> `微信号：<WECHAT>`).
+
+    A bare `微信` needs a colon before the ID, so prose such as `微信支付和Alipay` stays.
+    """
+
+    name = "remove_wechat_ids"
+    pattern = _WECHAT_ID
+
+    placeholder: str = "<WECHAT>"

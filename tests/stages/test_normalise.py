@@ -1,0 +1,116 @@
+"""unicode_normalise and whitespace_normalise: full-width forms, enclosed numbers, escapes,
+homoglyphs, Chinese spacing; newlines and paragraphs always survive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.stages.normalise import UnicodeNormaliser, WhitespaceNormaliser
+from tests.conftest import corpus_records
+
+
+def test_fullwidth_alnum_on_real_news(corpus_dir: Path) -> None:
+    docs = [d["text"] for d in corpus_records(corpus_dir, "zh/zh_news_sogoucs.jsonl")]
+    out = [UnicodeNormaliser().normalise(d) for d in docs]
+    assert any("ＶＩＰ" in d for d in docs) and not any("ＶＩＰ" in o for o in out)
+    assert any("VIP" in o for o in out)
+    assert not any(c in o for o in out for c in "０１２３４５６７８９")
+    # Chinese punctuation is untouched by default
+    assert sum(d.count("，") for d in docs) == sum(o.count("，") for o in out)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("① ⑩ ⑳", "1 10 20"),
+        ("⑴ ⒇", "(1) (20)"),
+        ("⒈ ⒐", "1. 9."),
+        ("㈠ ㊀", "(一) 一"),
+        ("Ⓐ ⓩ ❶ ➀ ➊", "A z 1 1 1"),
+    ],
+)
+def test_enclosed_numbers_and_letters(text: str, expected: str) -> None:
+    assert UnicodeNormaliser().normalise(text) == expected
+
+
+def test_enclosed_can_be_switched_off() -> None:
+    assert UnicodeNormaliser(enclosed_alnum=False).normalise("①") == "①"
+
+
+def test_fullwidth_punctuation_keeps_chinese_marks_in_chinese_text() -> None:
+    stage = UnicodeNormaliser(fullwidth_punctuation=True)
+    assert stage.normalise("他说：“今天真好！”，然后走了；") == "他说：“今天真好！”，然后走了；"
+    assert stage.normalise("Ｈｅｌｌｏ，ｗｏｒｌｄ！") == "Hello,world!"
+    assert stage.normalise("比分4：2，时间21：30") == "比分4:2，时间21:30"
+    assert stage.normalise("（含）＂出彩＂") == '(含)"出彩"'
+    assert stage.normalise("南都讯\u3000记者") == "南都讯 记者"
+
+
+def test_fullwidth_punctuation_is_off_by_default() -> None:
+    assert UnicodeNormaliser().normalise("Ｈｉ，ｙｏｕ！") == "Hi，you！"
+
+
+def test_keep_in_chinese_must_be_fullwidth_punctuation() -> None:
+    with pytest.raises(ValueError, match="keep_in_chinese"):
+        UnicodeNormaliser(keep_in_chinese="。").validate(Path("."))
+
+
+def test_literal_escapes_removed_but_not_tags() -> None:
+    stage = UnicodeNormaliser()
+    assert stage.normalise("零<200b>宽\\u200b字<FEFF>符") == "零宽字符"
+    assert stage.normalise("<HTML><ABCD> 第<2023>号") == "<HTML><ABCD> 第<2023>号"
+
+
+def test_zero_width_and_controls_removed_newlines_kept() -> None:
+    assert UnicodeNormaliser().normalise("标题\u200b\n正文\x07内容\t完") == "标题\n正文内容\t完"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vіаgrа", "Viagra"),  # Cyrillic і, а inside a Latin word
+        ("Μicrosoft", "Microsoft"),  # Greek capital Mu
+        ("加微О信", "加微O信"),  # Cyrillic O between hanzi
+    ],
+)
+def test_homoglyphs_folded_in_mixed_words(text: str, expected: str) -> None:
+    assert UnicodeNormaliser().normalise(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Москва", "ΑΒΓ Αθήνα", "α粒子和γ射线", "5μm", "Москва大学"])
+def test_homoglyphs_never_touch_real_scripts(text: str) -> None:
+    assert UnicodeNormaliser().normalise(text) == text
+
+
+def test_real_russian_and_greek_sentences_unchanged(corpus_dir: Path) -> None:
+    records = corpus_records(corpus_dir, "langid/langid_lingua_sentences.jsonl")
+    texts = [r["text"] for r in records if r.get("lang") in ("ru", "el", "uk", "bg")][:400]
+    assert len(texts) > 50
+    stage = UnicodeNormaliser()
+    assert [t for t in texts if stage.normalise(t) != t] == []
+
+
+def test_space_between_chinese_removed_but_not_around_latin() -> None:
+    stage = WhitespaceNormaliser()
+    assert stage.normalise("Hello. World 中文 English") == "Hello. World 中文 English"
+    assert stage.normalise("你 好 ，世界。 后来\u3000他走了") == "你好，世界。后来他走了"
+    assert stage.normalise("使用 Python 编程") == "使用 Python 编程"
+    assert stage.normalise("or… … The “A” — b") == "or… … The “A” — b"
+
+
+def test_space_removal_can_be_switched_off() -> None:
+    assert WhitespaceNormaliser(remove_space_between_chinese=False).normalise("你 好") == "你 好"
+
+
+def test_title_line_keeps_its_newline() -> None:
+    text = "人工智能的未来\r\n近年来，人工智能发展迅速。\r\n\r\n\r\n\r\n第二段。"
+    assert WhitespaceNormaliser().normalise(text) == "人工智能的未来\n近年来，人工智能发展迅速。\n\n第二段。"
+
+
+def test_real_wiki_titles_stay_on_their_own_line(corpus_dir: Path) -> None:
+    docs = [d["text"] for d in corpus_records(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", limit=200)]
+    stage = WhitespaceNormaliser()
+    for doc in docs:
+        assert stage.normalise(doc).count("\n") == doc.strip().count("\n")
