@@ -21,8 +21,10 @@ from cleaner.fsutil import write_json_atomic
 from cleaner.parse import Malformed, parse_line
 from cleaner.reader import read_lines
 from cleaner.recipe import Recipe
+from cleaner.samples import SampleCollector
 from cleaner.stages.base import Annotator, Normaliser, Stage
 from cleaner.stats import StageCounters, Stats, check_accounting
+from cleaner.tokens import TokenCounter
 from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
 
 #: How many lines a worker reads between two updates of the shared progress counters.
@@ -92,7 +94,8 @@ def init_worker(recipe: Recipe, progress_docs: Any, progress_bytes: Any) -> None
     stages = recipe.build_stages()
     for stage in stages:
         stage.setup()
-    _WORKER.update(recipe=recipe, stages=stages, docs=progress_docs, bytes=progress_bytes)
+    tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
+    _WORKER.update(recipe=recipe, stages=stages, tokens=tokens, docs=progress_docs, bytes=progress_bytes)
 
 
 def _report_progress(docs: int, nbytes: int) -> None:
@@ -123,6 +126,8 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, out.compression_level, out.batch_rows)
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
+    tokens: TokenCounter | None = _WORKER["tokens"]
+    samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
     text_fields, id_field = recipe.text_fields, recipe.input.id_field
     no_annotations = [None] * len(annotations)
     progress = [0]
@@ -147,23 +152,43 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             stats.malformed += 1
             stats.malformed_by_kind[item.kind] += 1
             row_id = f"{task.source_file}:{raw.number}"
+            reason = f"malformed:{item.kind}"
             fixed = [row_id, None, task.source_file, raw.number, *no_annotations]
-            fixed += ["read", f"malformed:{item.kind}", item.detail, raw.data]
+            fixed += ["read", reason, item.detail, raw.data]
             rejected.add(fixed, {}, len(raw.data))
+            if samples.wants_rejected(reason, task.source_file, raw.number):
+                original = raw.data.decode("utf-8", "replace")
+                samples.offer_rejected(
+                    reason, row_id, task.source_file, raw.number, original, None, stage="read", detail=item.detail
+                )
             continue
         doc = item
-        stats.chars_in += len(doc.text)
+        original = doc.text
+        stats.chars_in += len(original)
         outcome = runner.run(doc)
         values = [doc.id, doc.text, doc.source_file, doc.line]
         values += [doc.annotations.get(f.name) for f in annotations]
         if outcome is None:
             stats.kept += 1
             stats.chars_out += len(doc.text)
+            if tokens is not None:
+                stats.tokens_out += tokens.count(doc.text)
             kept.add(values, doc.meta, len(doc.text))
+            samples.offer_kept(doc.id, doc.source_file, doc.line, original, doc.text)
         else:
             stage_label, rejection = outcome
             stats.rejected += 1
             rejected.add([*values, stage_label, rejection.reason, rejection.detail, None], doc.meta, len(doc.text))
+            samples.offer_rejected(
+                rejection.reason,
+                doc.id,
+                doc.source_file,
+                doc.line,
+                original,
+                doc.text,
+                stage=stage_label,
+                detail=rejection.detail,
+            )
     _report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
     kept.close()
     rejected.close()
@@ -180,6 +205,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         "kept_segments": [p.name for p in kept.segments],
         "rejected_segments": [p.name for p in rejected.segments],
     }
+    write_json_atomic(tmp / "samples.json", samples.to_json())
     write_json_atomic(tmp / "part.json", result)
     shutil.rmtree(part, ignore_errors=True)
     try:

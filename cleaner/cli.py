@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from cleaner.errors import AccountingError, OutputError, UsageError
+from cleaner.report import cli as report_cli
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
     run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
     run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
+    run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
+    run.add_argument("--legacy-layout", action="store_true", help="also write the old cleaner's good/ and bad/")
 
     stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
     stop.add_argument("dest", type=Path, nargs="?", metavar="DEST")
@@ -49,17 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="progress of a running or finished run")
     status.add_argument("dest", type=Path, metavar="DEST")
+
+    report_cli.add_parser(commands)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     from cleaner.engine import RunOptions, run
+    from cleaner.legacy import write_legacy_layout
     from cleaner.recipe import load_recipe
+    from cleaner.report.build import build_report
     from cleaner.runs import default_runs_dir
+    from cleaner.tokens import TokenCounter
 
     if not args.source.exists():
         raise UsageError(f"SOURCE {args.source} does not exist")
-    recipe = load_recipe(args.recipe)
+    recipe = load_recipe(args.recipe, args.tokenizer)
+    if recipe.output.tokenizer != "none":
+        TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
     try:
         args.dest.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -73,7 +83,17 @@ def _run(args: argparse.Namespace) -> int:
         args.runs_dir or default_runs_dir(),
         args.progress_seconds,
     )
-    return run(options)
+    code = run(options)
+    if code == 0:
+        report = build_report(args.dest)
+        print(f"report: {args.dest / 'report.html'}", flush=True)
+        if args.legacy_layout:
+            write_legacy_layout(args.dest)
+            print(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", flush=True)
+        failed = [check["check"] for check in report["checks"] if not check["ok"]]
+        if failed:
+            raise AccountingError(f"report checks failed: {', '.join(failed)}")
+    return code
 
 
 def _stop(args: argparse.Namespace) -> int:
@@ -98,7 +118,12 @@ def _status(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"run": _run, "stop": _stop, "status": _status}[args.command](args)
+        return {
+            "run": _run,
+            "stop": _stop,
+            "status": _status,
+            "report": report_cli.run,
+        }[args.command](args)
     except UsageError as err:
         print(f"cleaner: error: {err}", file=sys.stderr)
         return 2

@@ -24,10 +24,22 @@ from cleaner.plan import Shard, discover_inputs, listing, make_plan, shard_from_
 from cleaner.progress import Progress, log
 from cleaner.recipe import Recipe, first_difference
 from cleaner.runs import clear_record, live_run, write_record
+from cleaner.samples import merge as merge_samples
 from cleaner.stats import Stats, check_accounting
 
 #: What `--restart` removes from DEST: only what a run writes, never anything else in DEST.
-RUN_OUTPUTS = ("kept", "rejected", "stats", "_state", "summary.json")
+RUN_OUTPUTS = (
+    "kept",
+    "rejected",
+    "stats",
+    "_state",
+    "samples",
+    "good",
+    "bad",
+    "summary.json",
+    "report.json",
+    "report.html",
+)
 
 
 class Stopped(Exception):
@@ -96,8 +108,7 @@ def prepare(options: RunOptions) -> list[Shard]:
             )
         return [shard_from_json(raw) for raw in read_json(state / "plan.json")]
     if options.restart:
-        for name in RUN_OUTPUTS:
-            target = dest / name
+        for target in [*(dest / name for name in RUN_OUTPUTS), *dest.glob("*-meta-info-*.json")]:
             if target.is_dir():
                 shutil.rmtree(target)
             else:
@@ -230,6 +241,7 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "dest": str(options.dest.resolve()),
         "recipe": str(options.recipe.path),
         "workers": options.workers,
+        "tokenizer": options.recipe.output.tokenizer,
         "wall_seconds": round(seconds, 2),
         "worker_peak_rss_mb": peak_rss,
         "totals": totals.to_json(),
@@ -237,6 +249,8 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "shards": per_shard,
     }
     write_json_atomic(options.dest / "summary.json", summary)
+    shard_samples = [read_json(options.dest / "_state" / "samples" / f"{shard.sid}.json") for shard in shards]
+    write_json_atomic(options.dest / "_state" / "samples.json", merge_samples(shard_samples))
     return summary
 
 

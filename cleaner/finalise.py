@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from cleaner.errors import AccountingError
 from cleaner.fsutil import publish_copy, read_json, write_json_atomic
 from cleaner.plan import Shard
+from cleaner.samples import merge as merge_samples
 from cleaner.stats import Stats, check_accounting
 from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, merge_segments
 
@@ -84,6 +85,8 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
         "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results),
     }
     write_json_atomic(paths["stats"], shard_json)
+    shard_samples = merge_samples([read_json(part / "samples.json") for part in parts])
+    write_json_atomic(state / "samples" / f"{shard.sid}.json", shard_samples)
     write_json_atomic(state / "done" / f"{shard.sid}.json", {"shard": shard.name})
     for part in parts:
         shutil.rmtree(part, ignore_errors=True)

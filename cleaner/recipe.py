@@ -49,6 +49,13 @@ class OutputConfig:
     compression_level: int = 3
     #: Documents per Parquet row group (and per in-memory batch in a worker).
     batch_rows: int = 5000
+    #: Tokens of kept documents are counted by the workers: "cl100k_base" (shipped offline),
+    #: a path to a Hugging Face tokenizer.json, or "none".
+    tokenizer: str = "cl100k_base"
+    #: Review samples drawn by the workers: seed, kept documents, documents per reject reason.
+    sample_seed: int = 0
+    sample_kept: int = 100
+    sample_per_reason: int = 20
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,8 @@ def _validate(raw: Any, recipe_dir: Path) -> tuple[InputConfig, OutputConfig, li
         raise ValueError("output.compression_level: must be 1..22 (zstd)")
     if output_config.batch_rows < 1:
         raise ValueError("output.batch_rows: must be >= 1")
+    if min(output_config.sample_kept, output_config.sample_per_reason) < 0:
+        raise ValueError("output.sample_kept/sample_per_reason: must be >= 0")
     specs: list[StageSpec] = []
     seen: dict[str, int] = {}
     for i, (name, params) in enumerate(_stage_entries(raw.get("stages"))):
@@ -207,8 +216,11 @@ def first_difference(old: Any, new: Any, where: str = "") -> str | None:
     return None if old == new else f"{where or 'recipe'}: {old!r} then, {new!r} now"
 
 
-def load_recipe(path: Path | None = None) -> Recipe:
-    """Read, validate and fingerprint a recipe; raise RecipeError naming the file and the key."""
+def load_recipe(path: Path | None = None, tokenizer: str | None = None) -> Recipe:
+    """Read, validate and fingerprint a recipe; raise RecipeError naming the file and the key.
+
+    `tokenizer` (the `--tokenizer` flag) overrides `output.tokenizer`, and so is part of the
+    fingerprint: a resumed run cannot mix token counts of two tokenizers."""
     path = Path(path) if path is not None else DEFAULT_RECIPE
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -216,6 +228,8 @@ def load_recipe(path: Path | None = None) -> Recipe:
         raise RecipeError(f"recipe {path}: cannot read: {err.strerror or err}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise RecipeError(f"recipe {path}: not valid YAML: {err}") from None
+    if tokenizer is not None and isinstance(raw, dict):
+        raw["output"] = {**(raw.get("output") or {}), "tokenizer": tokenizer}
     try:
         input_config, output_config, specs = _validate(raw, path.resolve().parent)
     except ValueError as err:

@@ -45,6 +45,7 @@ class Stats:
     bytes_read: int = 0
     chars_in: int = 0
     chars_out: int = 0
+    tokens_out: int = 0
     seconds: float = 0.0
     stages: list[StageCounters] = field(default_factory=list)
 
@@ -58,6 +59,7 @@ class Stats:
             "bytes_read": self.bytes_read,
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
+            "tokens_out": self.tokens_out,
             "seconds": round(self.seconds, 3),
             "stages": [s.to_json() for s in self.stages],
         }
@@ -79,6 +81,7 @@ class Stats:
             raw["bytes_read"],
             raw["chars_in"],
             raw["chars_out"],
+            raw["tokens_out"],
             raw["seconds"],
             stages,
         )
@@ -93,6 +96,7 @@ class Stats:
         self.bytes_read += other.bytes_read
         self.chars_in += other.chars_in
         self.chars_out += other.chars_out
+        self.tokens_out += other.tokens_out
         self.seconds += other.seconds
         if not self.stages:
             self.stages = [StageCounters(s.label, s.kind) for s in other.stages]

@@ -25,12 +25,18 @@ def describe(dest: Path) -> str:
             f"phase {p['phase']}: {p['units_done']}/{p['units_total']} units, {p['docs']:,} docs, "
             f"{p['docs_per_s']:,.0f} docs/s, ETA {eta}, kept {kept} (updated {p['updated']})"
         )
+    if (dest / "_state" / "plan.json").exists():
+        shards = read_json(dest / "_state" / "plan.json")
+        done = sum((dest / "_state" / "done" / f"{shard['sid']}.json").exists() for shard in shards)
+        lines.append(f"shards finalised: {done}/{len(shards)}")
     if record is None and summary_path.exists():
         totals = read_json(summary_path)["totals"]
         lines.append(
             f"finished: {totals['read']:,} read = {totals['kept']:,} kept + {totals['rejected']:,} rejected "
             f"+ {totals['malformed']:,} malformed"
         )
+        report = dest / "report.html"
+        lines.append(f"report: {report}" if report.exists() else f"no report yet: cleaner report {dest}")
     elif record is None and not lines:
         if not (dest / "_state").exists():
             raise UsageError(f"{dest} holds no run")
