@@ -86,8 +86,9 @@ class StageRunner:
 _WORKER: dict[str, Any] = {}
 
 
-def init_worker(recipe: Recipe, progress_docs: Any, progress_bytes: Any) -> None:
-    """Pool initializer: build the stages once per worker process."""
+def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
+    """Pool initializer: build the stages once per worker process. The shared progress counters
+    (multiprocessing Values) exist only under the local executor."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
@@ -96,6 +97,12 @@ def init_worker(recipe: Recipe, progress_docs: Any, progress_bytes: Any) -> None
         stage.setup()
     tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
     _WORKER.update(recipe=recipe, stages=stages, tokens=tokens, docs=progress_docs, bytes=progress_bytes)
+
+
+def worker_ready(recipe: Recipe) -> bool:
+    """Whether this process has already built the stages of `recipe` (Ray reuses workers)."""
+    current = _WORKER.get("recipe")
+    return current is not None and current.fingerprint == recipe.fingerprint
 
 
 def _report_progress(docs: int, nbytes: int) -> None:

@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
     run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
     run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
+    run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
+    run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
     run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
     run.add_argument("--legacy-layout", action="store_true", help="also write the old cleaner's good/ and bad/")
 
@@ -82,6 +84,8 @@ def _run(args: argparse.Namespace) -> int:
         args.restart,
         args.runs_dir or default_runs_dir(),
         args.progress_seconds,
+        args.executor,
+        args.ray_address,
     )
     code = run(options)
     if code == 0:

@@ -6,18 +6,17 @@ written atomically by the unit itself, so rerunning skips finished units and red
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.clean import CleanTask, annotation_fields, clean_unit, init_worker
+from cleaner.clean import CleanTask, annotation_fields, clean_unit
 from cleaner.errors import UsageError
+from cleaner.executors import LocalExecutor, RayExecutor
 from cleaner.finalise import FinaliseTask, finalise_shard, output_paths
 from cleaner.fsutil import read_json, write_json_atomic
 from cleaner.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
@@ -55,6 +54,8 @@ class RunOptions:
     restart: bool
     runs_dir: Path
     progress_seconds: float = 5.0
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
@@ -121,29 +122,66 @@ def prepare(options: RunOptions) -> list[Shard]:
     return shards
 
 
-def _drain(
-    results: Iterable[Any],
-    progress: Progress,
-    counters: tuple[Any, Any],
-    on_result: Callable[[dict[str, Any]], None],
-) -> None:
-    """Consume pool results, printing progress every `progress.every` seconds."""
-    iterator = iter(results)
-    while True:
-        try:
-            result = iterator.next(timeout=progress.every)  # type: ignore[attr-defined]
-        except multiprocessing.TimeoutError:
-            progress.update(counters[0].value, counters[1].value)
-            progress.report()
-            continue
-        except StopIteration:
-            break
-        on_result(result)
-        progress.update(counters[0].value, counters[1].value)
-
-
 def _raise_stopped(signum: int, frame: object) -> None:
     raise Stopped()
+
+
+def _make_executor(options: RunOptions) -> LocalExecutor | RayExecutor:
+    if options.executor == "ray":
+        return RayExecutor(options.recipe, options.workers, options.ray_address)
+    return LocalExecutor(options.recipe, options.workers)
+
+
+def _clean_phase(
+    executor: LocalExecutor | RayExecutor, shards: list[Shard], done: set[str], options: RunOptions
+) -> None:
+    """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
+    state = options.dest / "_state"
+    todo = [
+        (shard, chunk)
+        for shard in shards
+        if shard.sid not in done
+        for chunk in shard.chunks
+        if not (state / "parts" / chunk.unit).is_dir()
+    ]
+    tasks = [
+        CleanTask(
+            chunk.unit,
+            shard.source_file,
+            shard.path,
+            shard.compression,
+            chunk.start,
+            chunk.end,
+            chunk.first_line,
+            str(state / "parts" / chunk.unit),
+        )
+        for shard, chunk in todo
+    ]
+    total_bytes = sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
+    progress = Progress("clean", len(tasks), total_bytes, state, options.progress_seconds)
+    for result in executor.map(clean_unit, tasks, options.progress_seconds):
+        if result is not None:
+            stats = result["stats"]
+            progress.unit_done(stats["read"], stats["kept"], stats["bytes_read"])
+        progress.update(executor.progress())
+        if result is None:
+            progress.report()
+    progress.report()
+    progress.close()
+
+
+def _finalise_phase(
+    executor: LocalExecutor | RayExecutor, shards: list[Shard], done: set[str], options: RunOptions
+) -> None:
+    recipe, state = options.recipe, options.dest / "_state"
+    fields = tuple(annotation_fields(recipe.build_stages()))
+    tasks = [
+        FinaliseTask(shard, str(options.dest), str(state), recipe.output.compression_level, fields)
+        for shard in shards
+        if shard.sid not in done
+    ]
+    for _ in executor.map(finalise_shard, tasks, options.progress_seconds):
+        pass
 
 
 def run(options: RunOptions) -> int:
@@ -151,68 +189,26 @@ def run(options: RunOptions) -> int:
     started = time.monotonic()
     shards = prepare(options)
     dest, state = options.dest, options.dest / "_state"
-    recipe = options.recipe
     done = {s.sid for s in shards if (state / "done" / f"{s.sid}.json").exists()}
-    todo_units = [
-        (shard, chunk)
-        for shard in shards
-        if shard.sid not in done
-        for chunk in shard.chunks
-        if not (state / "parts" / chunk.unit).is_dir()
-    ]
-    total_units = sum(len(s.chunks) for s in shards)
     log(
-        f"run {dest}: {len(shards)} shards, {total_units} units, recipe {recipe.path}, "
-        f"{options.workers} workers; {len(done)} shards already done"
+        f"run {dest}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
+        f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); "
+        f"{len(done)} shards already done"
     )
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
-    context = multiprocessing.get_context("spawn")
-    docs, nbytes = context.Value("q", 0), context.Value("q", 0)
-    pool = context.Pool(options.workers, initializer=init_worker, initargs=(recipe, docs, nbytes))
+    executor = _make_executor(options)
     try:
-        write_record(dest, options.runs_dir, [p.pid for p in pool._pool])
-        tasks = [
-            CleanTask(
-                chunk.unit,
-                shard.source_file,
-                shard.path,
-                shard.compression,
-                chunk.start,
-                chunk.end,
-                chunk.first_line,
-                str(state / "parts" / chunk.unit),
-            )
-            for shard, chunk in todo_units
-        ]
-        sizes = {chunk.unit: (chunk.end or shard.size) - chunk.start for shard, chunk in todo_units}
-        progress = Progress("clean", len(tasks), sum(sizes.values()), state, options.progress_seconds)
-
-        def cleaned(result: dict[str, Any]) -> None:
-            progress.unit_done(result["stats"]["read"], result["stats"]["kept"])
-
-        _drain(pool.imap_unordered(clean_unit, tasks), progress, (docs, nbytes), cleaned)
-        progress.report()
-        progress.close()
-
-        fields = tuple(annotation_fields(recipe.build_stages()))
-        finalise = [
-            FinaliseTask(shard, str(dest), str(state), recipe.output.compression_level, fields)
-            for shard in shards
-            if shard.sid not in done
-        ]
-        for _ in pool.imap_unordered(finalise_shard, finalise):
-            pass
-        pool.close()
-        pool.join()
+        write_record(dest, options.runs_dir, executor.worker_pids())
+        _clean_phase(executor, shards, done, options)
+        _finalise_phase(executor, shards, done, options)
+        executor.close()
         summary = write_summary(options, shards, time.monotonic() - started)
     except (Stopped, KeyboardInterrupt):
-        pool.terminate()
-        pool.join()
+        executor.terminate()
         log(f"stopped; rerun the same command to resume (finished units are kept in {state})")
         return 143
     except BaseException:
-        pool.terminate()
-        pool.join()
+        executor.terminate()
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)

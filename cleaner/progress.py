@@ -32,7 +32,7 @@ class Progress:
         self.every = every
         self.started = time.monotonic()
         self.units_done = 0
-        self.docs = self.bytes = self.kept = self.read_done = 0
+        self.docs = self.bytes = self.kept = self.read_done = self.bytes_done = 0
         self.bar = tqdm(total=bytes_total, unit="B", unit_scale=True, desc=phase) if sys.stdout.isatty() else None
 
     def snapshot(self) -> dict[str, Any]:
@@ -52,15 +52,18 @@ class Progress:
             "updated": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
 
-    def update(self, docs: int, nbytes: int) -> None:
+    def update(self, live: tuple[int, int] | None) -> None:
+        """Take the workers' live (docs, bytes) counters, or finished units' totals without them."""
+        docs, nbytes = live if live is not None else (self.read_done, self.bytes_done)
         if self.bar is not None:
             self.bar.update(nbytes - self.bytes)
         self.docs, self.bytes = docs, nbytes
 
-    def unit_done(self, read: int, kept: int) -> None:
+    def unit_done(self, read: int, kept: int, nbytes: int) -> None:
         self.units_done += 1
         self.read_done += read
         self.kept += kept
+        self.bytes_done += nbytes
 
     def report(self) -> None:
         snap = self.snapshot()

@@ -1,0 +1,104 @@
+"""Executors map a phase function over work units. Nothing in a stage knows which one runs it.
+
+- `LocalExecutor`: worker processes on this machine (multiprocessing, spawn), the default.
+- `RayExecutor`: the same functions as Ray tasks, for a cluster whose nodes share DEST and SOURCE.
+
+Both yield results as units finish, and `None` every `heartbeat` seconds while waiting, so the
+caller can print progress. Units write their own outputs and markers, so the order in which
+results arrive never changes the output.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from cleaner.clean import init_worker, worker_ready
+from cleaner.recipe import Recipe
+
+
+class LocalExecutor:
+    def __init__(self, recipe: Recipe, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.docs, self.bytes = context.Value("q", 0), context.Value("q", 0)
+        self.pool = context.Pool(workers, initializer=init_worker, initargs=(recipe, self.docs, self.bytes))
+
+    def worker_pids(self) -> list[int]:
+        return [process.pid for process in self.pool._pool]
+
+    def progress(self) -> tuple[int, int]:
+        """Documents and input bytes processed so far, updated by workers while they work."""
+        return self.docs.value, self.bytes.value
+
+    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
+        iterator = self.pool.imap_unordered(fn, tasks)
+        while True:
+            try:
+                yield iterator.next(timeout=heartbeat)
+            except multiprocessing.TimeoutError:
+                yield None
+            except StopIteration:
+                return
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+    def terminate(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+def _ray_call(fn: Callable[[Any], Any], task: Any, recipe: Recipe) -> Any:
+    """Runs inside a Ray worker: build the recipe's stages once per worker process, then work."""
+    if not worker_ready(recipe):
+        init_worker(recipe, None, None)
+    return fn(task)
+
+
+class RayExecutor:
+    """Shards and finalise units as Ray tasks (one CPU each). Needs `pip install -e .[ray]`."""
+
+    def __init__(self, recipe: Recipe, workers: int, address: str | None) -> None:
+        try:
+            import ray
+        except ImportError:
+            from cleaner.errors import UsageError
+
+            raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from None
+        self.ray = ray
+        self.started_runtime = not ray.is_initialized()
+        if self.started_runtime:
+            if address:
+                ray.init(address=address, log_to_driver=False)
+            else:
+                ray.init(num_cpus=workers, log_to_driver=False, include_dashboard=False)
+        self.recipe = recipe
+        self.remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
+        self.pending: list[Any] = []
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def progress(self) -> None:
+        return None
+
+    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
+        recipe_ref = self.ray.put(self.recipe)
+        self.pending = [self.remote.remote(fn, task, recipe_ref) for task in tasks]
+        while self.pending:
+            done, self.pending = self.ray.wait(self.pending, num_returns=1, timeout=heartbeat)
+            if not done:
+                yield None
+            for ref in done:
+                yield self.ray.get(ref)
+
+    def close(self) -> None:
+        if self.started_runtime:
+            self.ray.shutdown()
+
+    def terminate(self) -> None:
+        for ref in self.pending:
+            self.ray.cancel(ref, force=True)
+        self.close()
