@@ -199,6 +199,9 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     _report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
     kept.close()
     rejected.close()
+    for stage, counters in zip(stages, runner.counters):
+        if hasattr(stage, "counters"):
+            counters.extra = stage.counters()
 
     stats.bytes_read = progress[0]
     stats.seconds = time.perf_counter() - started

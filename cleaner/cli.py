@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from cleaner import train_quality
 from cleaner.errors import AccountingError, OutputError, UsageError
 from cleaner.report import cli as report_cli
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="progress of a running or finished run")
     status.add_argument("dest", type=Path, metavar="DEST")
 
+    train_quality.add_parser(commands)
     report_cli.add_parser(commands)
     return parser
 
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": _run,
             "stop": _stop,
             "status": _status,
+            "train-quality": train_quality.run,
             "report": report_cli.run,
         }[args.command](args)
     except UsageError as err:

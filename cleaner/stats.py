@@ -22,9 +22,11 @@ class StageCounters:
     rejected: Counter = field(default_factory=Counter)
     chars_removed: int = 0
     seconds: float = 0.0
+    #: What a stage counts itself (its `counters()` method): e.g. blacklist hits by category and term.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "stage": self.label,
             "kind": self.kind,
             "in": self.docs_in,
@@ -33,6 +35,18 @@ class StageCounters:
             "chars_removed": self.chars_removed,
             "seconds": round(self.seconds, 3),
         }
+        if self.extra:
+            data["counters"] = self.extra
+        return data
+
+
+def add_counts(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """Add nested count mappings ({"hits": {"porn": 3}}) key by key."""
+    for key, value in other.items():
+        if isinstance(value, dict):
+            add_counts(into.setdefault(key, {}), value)
+        else:
+            into[key] = into.get(key, 0) + value
 
 
 @dataclass
@@ -68,7 +82,14 @@ class Stats:
     def from_json(cls, raw: dict[str, Any]) -> Stats:
         stages = [
             StageCounters(
-                s["stage"], s["kind"], s["in"], s["out"], Counter(s["rejected"]), s["chars_removed"], s["seconds"]
+                s["stage"],
+                s["kind"],
+                s["in"],
+                s["out"],
+                Counter(s["rejected"]),
+                s["chars_removed"],
+                s["seconds"],
+                s.get("counters", {}),
             )
             for s in raw["stages"]
         ]
@@ -106,6 +127,7 @@ class Stats:
             mine.rejected.update(theirs.rejected)
             mine.chars_removed += theirs.chars_removed
             mine.seconds += theirs.seconds
+            add_counts(mine.extra, theirs.extra)
 
 
 def check_accounting(stats: Stats, where: str) -> None:

@@ -1,13 +1,16 @@
 """All stages; importing this package registers every stage under its recipe name."""
 
 from cleaner.stages import (  # noqa: F401  (imported to register their stages)
+    blacklist,
     boilerplate,
     convert,
+    langid,
     length,
     normalise,
     pii,
     prefix,
     punctuation,
+    quality,
     removal,
     repetition,
 )
