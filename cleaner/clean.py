@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from cleaner.dedup.store import UnitSignatures
 from cleaner.document import Document, Rejection
 from cleaner.errors import OutputError
 from cleaner.fsutil import write_json_atomic
@@ -99,6 +100,11 @@ def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any =
     _WORKER.update(recipe=recipe, stages=stages, tokens=tokens, docs=progress_docs, bytes=progress_bytes)
 
 
+def signature_path(state: Path, unit: str) -> Path:
+    """Where a unit's dedup signatures live; kept after the run for `--dedup-against`."""
+    return state / "signatures" / f"{unit}.parquet"
+
+
 def worker_ready(recipe: Recipe) -> bool:
     """Whether this process has already built the stages of `recipe` (Ray reuses workers)."""
     current = _WORKER.get("recipe")
@@ -134,6 +140,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
     tokens: TokenCounter | None = _WORKER["tokens"]
+    signatures = UnitSignatures(task.unit, recipe.dedup) if recipe.dedup is not None else None
     samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
     text_fields, id_field = recipe.text_fields, recipe.input.id_field
     no_annotations = [None] * len(annotations)
@@ -181,6 +188,9 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             if tokens is not None:
                 stats.tokens_out += tokens.count(doc.text)
             kept.add(values, doc.meta, len(doc.text))
+            if signatures is not None:
+                quality = doc.annotations.get("quality_score")
+                signatures.add(stats.kept - 1, doc.id, doc.text, doc.source_file, doc.line, quality)
             samples.offer_kept(doc.id, doc.source_file, doc.line, original, doc.text)
         else:
             stage_label, rejection = outcome
@@ -215,6 +225,8 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         "kept_segments": [p.name for p in kept.segments],
         "rejected_segments": [p.name for p in rejected.segments],
     }
+    if signatures is not None:
+        signatures.write(signature_path(part.parent.parent, task.unit))
     write_json_atomic(tmp / "samples.json", samples.to_json())
     write_json_atomic(tmp / "part.json", result)
     shutil.rmtree(part, ignore_errors=True)

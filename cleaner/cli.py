@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from cleaner import train_quality
+from cleaner import explain, train_quality
 from cleaner.errors import AccountingError, OutputError, UsageError
 from cleaner.report import cli as report_cli
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
     run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
     run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
+    run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
     run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
     run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
     run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("dest", type=Path, metavar="DEST")
 
     train_quality.add_parser(commands)
+    explain.add_parser(commands)
     report_cli.add_parser(commands)
     return parser
 
@@ -88,7 +90,10 @@ def _run(args: argparse.Namespace) -> int:
         args.progress_seconds,
         args.executor,
         args.ray_address,
+        args.dedup_against,
     )
+    if args.dedup_against is not None and recipe.dedup is None:
+        raise UsageError("--dedup-against needs a recipe with a dedup: section")
     code = run(options)
     if code == 0:
         report = build_report(args.dest)
@@ -129,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             "stop": _stop,
             "status": _status,
             "train-quality": train_quality.run,
+            "explain": explain.run,
             "report": report_cli.run,
         }[args.command](args)
     except UsageError as err:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.clean import CleanTask, annotation_fields, clean_unit
+from cleaner.clean import CleanTask, annotation_fields, clean_unit, signature_path
+from cleaner.dedup.cluster import run_dedup
 from cleaner.errors import UsageError
 from cleaner.executors import LocalExecutor, RayExecutor
 from cleaner.finalise import FinaliseTask, finalise_shard, output_paths
@@ -56,6 +57,8 @@ class RunOptions:
     progress_seconds: float = 5.0
     executor: str = "local"
     ray_address: str | None = None
+    #: DEST of an earlier run: documents duplicating its kept documents are removed.
+    dedup_against: Path | None = None
 
 
 def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
@@ -64,6 +67,7 @@ def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str,
         "recipe_path": str(options.recipe.path),
         "recipe_fingerprint": options.recipe.fingerprint,
         "recipe_settings": options.recipe.settings,
+        "dedup_against": str(options.dedup_against.resolve()) if options.dedup_against else None,
         "inputs": inputs,
     }
 
@@ -86,6 +90,8 @@ def prepare(options: RunOptions) -> list[Shard]:
     dest, state = options.dest, options.dest / "_state"
     if (record := live_run(dest)) is not None:
         raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
+    if options.dedup_against is not None:
+        earlier_run_signatures(options.dedup_against)
     exclude = dest if dest.resolve().is_relative_to(options.source.resolve()) else None
     inputs, skipped = discover_inputs(options.source, exclude)
     for name in skipped:
@@ -100,6 +106,11 @@ def prepare(options: RunOptions) -> list[Shard]:
             raise UsageError(
                 f"{dest} holds a run made with different recipe settings ({change}); "
                 "rerun with --restart to discard it, or choose a new DEST"
+            )
+        if old.get("dedup_against") != manifest["dedup_against"]:
+            raise UsageError(
+                f"{dest} was run with --dedup-against {old.get('dedup_against')}, now "
+                f"{manifest['dedup_against']}; rerun with --restart to discard it, or choose a new DEST"
             )
         if old["inputs"] != current:
             raise UsageError(
@@ -170,13 +181,51 @@ def _clean_phase(
     progress.close()
 
 
+def earlier_run_signatures(dest: Path) -> tuple[list[Path], Path | None]:
+    """The signature files of a finished earlier run, and its dedup output when it had one."""
+    state = dest / "_state"
+    if not (dest / "summary.json").exists() or not (state / "signatures").is_dir():
+        raise UsageError(f"--dedup-against {dest}: not a finished run whose recipe had a dedup section (no signatures)")
+    dedup_dir = state / "dedup"
+    return sorted((state / "signatures").glob("*.parquet")), dedup_dir if dedup_dir.is_dir() else None
+
+
+def _dedup_phase(shards: list[Shard], options: RunOptions) -> None:
+    """Find duplicates across every unit's signatures (and an earlier run's); resumable as a whole."""
+    state = options.dest / "_state"
+    params = options.recipe.dedup
+    if params is None or (state / "dedup" / "summary.json").exists():
+        return
+    units = [signature_path(state, chunk.unit) for shard in shards for chunk in shard.chunks]
+    against, against_removed = earlier_run_signatures(options.dedup_against) if options.dedup_against else ([], None)
+    log(
+        f"[dedup] {len(units)} units" + (f" against {len(against)} units of {options.dedup_against}" if against else "")
+    )
+    summary = run_dedup(units, state / "dedup", params, against, against_removed)
+    log(
+        f"[dedup] {summary.get('documents', 0):,} docs, {summary.get('clusters', 0):,} clusters, "
+        f"{summary.get('removed', 0):,} removed in {summary.get('seconds', 0)}s"
+    )
+
+
 def _finalise_phase(
     executor: LocalExecutor | RayExecutor, shards: list[Shard], done: set[str], options: RunOptions
 ) -> None:
     recipe, state = options.recipe, options.dest / "_state"
     fields = tuple(annotation_fields(recipe.build_stages()))
+    dedup_dir = str(state / "dedup") if recipe.dedup is not None else None
+    out = recipe.output
     tasks = [
-        FinaliseTask(shard, str(options.dest), str(state), recipe.output.compression_level, fields)
+        FinaliseTask(
+            shard,
+            str(options.dest),
+            str(state),
+            out.compression_level,
+            out.batch_rows,
+            fields,
+            dedup_dir,
+            out.tokenizer,
+        )
         for shard in shards
         if shard.sid not in done
     ]
@@ -200,6 +249,7 @@ def run(options: RunOptions) -> int:
     try:
         write_record(dest, options.runs_dir, executor.worker_pids())
         _clean_phase(executor, shards, done, options)
+        _dedup_phase(shards, options)
         _finalise_phase(executor, shards, done, options)
         executor.close()
         summary = write_summary(options, shards, time.monotonic() - started)

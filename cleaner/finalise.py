@@ -7,19 +7,31 @@ written last, and the part folders are removed after it.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cleaner.dedup.removals import load_removals, split_removed
 from cleaner.errors import AccountingError
 from cleaner.fsutil import publish_copy, read_json, write_json_atomic
 from cleaner.plan import Shard
+from cleaner.samples import doc_ref
 from cleaner.samples import merge as merge_samples
-from cleaner.stats import Stats, check_accounting
-from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, merge_segments
+from cleaner.stats import StageCounters, Stats, check_accounting
+from cleaner.tokens import TokenCounter
+from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, conform, merge_segments, unified_schema, write_table
+
+#: Columns a document removed by dedup carries in the rejected output (null for other rows).
+DEDUP_FIELDS = [
+    pa.field("duplicate_of", pa.string()),
+    pa.field("cluster_id", pa.int64()),
+    pa.field("cluster_size", pa.int64()),
+]
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,73 @@ class FinaliseTask:
     dest: str
     state: str
     compression_level: int
-    annotation_fields: tuple = ()
+    batch_rows: int
+    annotation_fields: tuple[pa.Field, ...] = ()
+    #: The dedup phase's output folder when the recipe deduplicates, else None.
+    dedup_dir: str | None = None
+    tokenizer: str = "none"
+
+
+@functools.lru_cache(maxsize=2)
+def _token_counter(spec: str) -> TokenCounter:
+    return TokenCounter(spec)
+
+
+def _remove_duplicates(
+    part: Path, segments: list[Path], removals: pa.Table, head: list[pa.Field], task: FinaliseTask
+) -> tuple[Path, Path, pa.Table]:
+    """Split a unit's kept rows into what stays and what dedup removed; write both as segments.
+
+    Returns (kept segment, duplicates segment, removed rows)."""
+    schema = unified_schema([pq.read_schema(s) for s in segments], head, [])
+    kept = pa.concat_tables([conform(pq.read_table(s), schema) for s in segments]) if segments else schema.empty_table()
+    stay, removed = split_removed(kept, removals)
+    removed = removed.append_column("stage", pa.array(["dedup"] * removed.num_rows, pa.string()))
+    details = [f"duplicate of {keeper}" for keeper in removed.column("duplicate_of").to_pylist()]
+    removed = removed.append_column("detail", pa.array(details, pa.string()))
+    kept_path, duplicates_path = part / "kept-dedup.parquet", part / "duplicates.parquet"
+    write_table(stay, kept_path, task.compression_level, task.batch_rows)
+    write_table(removed, duplicates_path, task.compression_level, task.batch_rows)
+    return kept_path, duplicates_path, removed
+
+
+def _apply_dedup(
+    task: FinaliseTask,
+    parts: list[Path],
+    kept: list[list[Path]],
+    rejected: list[Path],
+    head: list[pa.Field],
+    stats: Stats,
+) -> tuple[list[Path], list[Path], list[str]]:
+    """Drop the shard's duplicates from its kept segments, add them to its rejected segments and
+    to the stats (a `dedup` stage); return the new segment lists and the removed documents' refs."""
+    counters = StageCounters("dedup", "dedup", docs_in=stats.kept)
+    new_kept: list[Path] = []
+    removed_refs: list[str] = []
+    counter = _token_counter(task.tokenizer) if task.tokenizer != "none" else None
+    for part, segments in zip(parts, kept):
+        removals = load_removals(Path(task.dedup_dir), part.name)
+        if removals.num_rows == 0:
+            new_kept += segments
+            continue
+        kept_path, duplicates_path, removed = _remove_duplicates(part, segments, removals, head, task)
+        new_kept.append(kept_path)
+        rejected = [*rejected, duplicates_path]
+        counters.rejected.update(removed.column("reason").to_pylist())
+        texts = removed.column("text").to_pylist()
+        stats.chars_out -= sum(map(len, texts))
+        if counter is not None:
+            stats.tokens_out -= sum(counter.count(text) for text in texts)
+        removed_refs += [
+            doc_ref(source, line)
+            for source, line in zip(removed.column("source_file").to_pylist(), removed.column("line").to_pylist())
+        ]
+    removed_total = sum(counters.rejected.values())
+    stats.kept -= removed_total
+    stats.rejected += removed_total
+    counters.docs_out = stats.kept
+    stats.stages.append(counters)
+    return new_kept, rejected, removed_refs
 
 
 def output_paths(dest: Path, shard_name: str) -> dict[str, Path]:
@@ -67,10 +145,18 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
 
     paths = output_paths(Path(task.dest), shard.name)
     head = [*BASE_FIELDS, *task.annotation_fields]
-    kept = [part / name for part, r in zip(parts, results) for name in r["kept_segments"]]
+    kept_by_part = [[part / name for name in r["kept_segments"]] for part, r in zip(parts, results)]
     rejected = [part / name for part, r in zip(parts, results) for name in r["rejected_segments"]]
-    _publish(kept, paths["kept"], head, [], task.compression_level)
-    _publish(rejected, paths["rejected"], head, REJECT_FIELDS, task.compression_level)
+    removed_refs: list[str] = []
+    if task.dedup_dir is None:
+        kept = [segment for segments in kept_by_part for segment in segments]
+        _publish(kept, paths["kept"], head, [], task.compression_level)
+        _publish(rejected, paths["rejected"], head, REJECT_FIELDS, task.compression_level)
+    else:
+        kept, rejected, removed_refs = _apply_dedup(task, parts, kept_by_part, rejected, head, stats)
+        check_accounting(stats, shard.source_file)
+        _publish(kept, paths["kept"], head, [], task.compression_level)
+        merge_segments(rejected, paths["rejected"], head, [*REJECT_FIELDS, *DEDUP_FIELDS], task.compression_level)
     kept_rows, rejected_rows = _rows(paths["kept"]), _rows(paths["rejected"])
     if kept_rows != stats.kept or rejected_rows != stats.rejected + stats.malformed:
         raise AccountingError(
@@ -85,7 +171,7 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
         "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results),
     }
     write_json_atomic(paths["stats"], shard_json)
-    shard_samples = merge_samples([read_json(part / "samples.json") for part in parts])
+    shard_samples = merge_samples([read_json(part / "samples.json") for part in parts], exclude=set(removed_refs))
     write_json_atomic(state / "samples" / f"{shard.sid}.json", shard_samples)
     write_json_atomic(state / "done" / f"{shard.sid}.json", {"shard": shard.name})
     for part in parts:

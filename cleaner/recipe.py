@@ -19,6 +19,7 @@ from typing import Any, Literal, Union
 import regex
 import yaml
 
+from cleaner.dedup.params import DedupParams
 from cleaner.errors import RecipeError
 from cleaner.stages import STAGES
 from cleaner.stages.base import Stage
@@ -79,6 +80,8 @@ class Recipe:
     fingerprint: str = ""
     #: Every effective setting (defaults filled in), as JSON-able data: what the fingerprint hashes.
     settings: dict[str, Any] = field(default_factory=dict)
+    #: Near/exact duplicate removal across all shards; None when the recipe has no `dedup:` section.
+    dedup: DedupParams | None = None
 
     @property
     def text_fields(self) -> tuple[str, ...]:
@@ -168,12 +171,24 @@ def _stage_entries(raw: Any) -> list[tuple[str, Any]]:
     return entries
 
 
+def _dedup_params(raw: Any) -> DedupParams | None:
+    """The `dedup:` section: absent or `false` means no dedup, `{}` or `true` the defaults."""
+    if raw is None or raw is False:
+        return None
+    params = build_dataclass(DedupParams, {} if raw is True else raw, "dedup")
+    try:
+        params.validate()
+    except ValueError as err:
+        raise ValueError(f"dedup.{err}") from None
+    return params
+
+
 def _validate(raw: Any, recipe_dir: Path) -> tuple[InputConfig, OutputConfig, list[StageSpec]]:
     if not isinstance(raw, dict):
         raise ValueError("top level: expected a mapping with input, stages, output")
-    unknown = sorted(set(raw) - {"description", "input", "stages", "output"})
+    unknown = sorted(set(raw) - {"description", "input", "stages", "output", "dedup"})
     if unknown:
-        raise ValueError(f"{unknown[0]}: unknown section (known: description, input, stages, output)")
+        raise ValueError(f"{unknown[0]}: unknown section (known: description, input, stages, output, dedup)")
     input_config = build_dataclass(InputConfig, raw.get("input"), "input")
     output_config = build_dataclass(OutputConfig, raw.get("output"), "output")
     if not 1 <= output_config.compression_level <= 22:
@@ -234,11 +249,16 @@ def load_recipe(path: Path | None = None, tokenizer: str | None = None) -> Recip
         input_config, output_config, specs = _validate(raw, path.resolve().parent)
     except ValueError as err:
         raise RecipeError(f"recipe {path}: {err}") from None
+    try:
+        dedup = _dedup_params(raw.get("dedup"))
+    except ValueError as err:
+        raise RecipeError(f"recipe {path}: {err}") from None
     settings = {
         "input": dataclasses.asdict(input_config),
         "output": dataclasses.asdict(output_config),
         "stages": [{spec.label: spec.params} for spec in specs],
+        "dedup": None if dedup is None else dataclasses.asdict(dedup),
     }
     canonical = json.dumps(settings, sort_keys=True, ensure_ascii=False)
     fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return Recipe(path, input_config, output_config, tuple(specs), fingerprint, settings)
+    return Recipe(path, input_config, output_config, tuple(specs), fingerprint, settings, dedup)

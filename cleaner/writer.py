@@ -155,18 +155,31 @@ class SegmentedWriter:
         self._close_writer()
 
 
-def merge_segments(
-    segments: list[Path], dest: Path, head: list[pa.Field], tail: list[pa.Field], compression_level: int
-) -> int:
-    """Write all rows of `segments`, in order, to `dest` under one unified schema; return rows."""
-    schemas = [pq.read_schema(s) for s in segments]
+def unified_schema(schemas: list[pa.Schema], head: list[pa.Field], tail: list[pa.Field]) -> pa.Schema:
+    """Fixed head columns, every carried column in first-seen order with a unified type, then tail."""
     fixed = {f.name for f in (*head, *tail)}
     carried: dict[str, list[pa.DataType]] = {}
     for schema in schemas:
         for f in schema:
             if f.name not in fixed:
                 carried.setdefault(f.name, []).append(f.type)
-    target = pa.schema([*head, *(pa.field(name, unify_type(types)) for name, types in carried.items()), *tail])
+    return pa.schema([*head, *(pa.field(name, unify_type(types)) for name, types in carried.items()), *tail])
+
+
+def conform(table: pa.Table, target: pa.Schema) -> pa.Table:
+    """`table` with exactly the columns of `target`: cast where types differ, nulls where absent."""
+    columns = [
+        table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in target
+    ]
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def merge_segments(
+    segments: list[Path], dest: Path, head: list[pa.Field], tail: list[pa.Field], compression_level: int
+) -> int:
+    """Write all rows of `segments`, in order, to `dest` under one unified schema; return rows."""
+    target = unified_schema([pq.read_schema(s) for s in segments], head, tail)
     tmp = temp_name(dest)
     rows = 0
     try:
@@ -176,13 +189,7 @@ def merge_segments(
                 source = pq.ParquetFile(segment)
                 for group in range(source.num_row_groups):
                     table = source.read_row_group(group)
-                    columns = [
-                        table.column(f.name).cast(f.type)
-                        if f.name in table.column_names
-                        else pa.nulls(table.num_rows, f.type)
-                        for f in target
-                    ]
-                    out.write_table(pa.Table.from_arrays(columns, schema=target))
+                    out.write_table(conform(table, target))
                     rows += table.num_rows
             if not segments:
                 out.write_table(target.empty_table())
@@ -191,3 +198,11 @@ def merge_segments(
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {dest}: {err}") from None
     return rows
+
+
+def write_table(table: pa.Table, path: Path, compression_level: int, batch_rows: int) -> None:
+    """Write one table as a segment file (used for the finalise phase's dedup split)."""
+    try:
+        pq.write_table(table, path, row_group_size=batch_rows, compression="zstd", compression_level=compression_level)
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err}") from None

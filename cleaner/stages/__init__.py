@@ -3,16 +3,23 @@
 from cleaner.stages import (  # noqa: F401  (imported to register their stages)
     blacklist,
     boilerplate,
+    c4,
     convert,
+    fineweb,
+    gopher,
     langid,
     length,
     normalise,
     pii,
     prefix,
+    promotions,
     punctuation,
     quality,
     removal,
     repetition,
+    route,
+    structure,
+    zh_quality,
 )
 from cleaner.stages.registry import STAGES
 

@@ -1,0 +1,362 @@
+"""The global dedup phase: band and exact-hash collisions -> verified edges -> clusters -> keepers.
+
+Documents are numbered by keeper priority (their *rank*): documents of an earlier run first (they
+are never removed), then highest quality_score (NaN lowest), longest text, smallest
+(source_file, line). Every index entry carries the rank instead of a position, so the best
+document of a group wins (keepers.py) and the result does not depend on how documents were split
+into units or in which order units were listed.
+
+Memory: the phase holds a few arrays per document (rank, keys while ranking) and sorts the index
+entries (bands x 12 bytes + 20 bytes per document) one partition at a time; when they exceed
+`memory_budget_mb` they are partitioned by the top bits of the hash and spilled to disk.
+Signatures (num_perm x 4 bytes) are read only for documents in candidate pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import xxhash
+
+from cleaner.dedup.components import components
+from cleaner.dedup.keepers import greedy_keepers, union_find_keepers
+from cleaner.dedup.params import DedupParams
+from cleaner.dedup.partitions import Partitions, partition_count
+from cleaner.dedup.removals import load_removals, write_removals
+from cleaner.dedup.store import read_bands, read_columns, read_exact, read_signatures, unit_meta, unit_rows
+
+#: Working bytes per index entry while a partition is sorted (entry, sort order, gathered copies).
+_BAND_ENTRY_BYTES, _EXACT_ENTRY_BYTES = 40, 56
+#: Candidate pairs verified per numpy step.
+_VERIFY_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Unit:
+    path: Path
+    name: str
+    old: bool
+    start: int  # global position of its first row
+    rows: int
+
+
+def _catalogue(units: Sequence[Path], against: Sequence[Path], params: DedupParams) -> list[Unit]:
+    """Old units then new units, each group sorted by unit name; checks parameters and names."""
+    expected = params.signature_key()
+    found: list[tuple[bool, str, Path]] = []
+    seen: set[tuple[bool, str]] = set()
+    for old, paths in ((True, against), (False, units)):
+        for path in paths:
+            meta = unit_meta(Path(path))
+            if meta["params"] != expected:
+                raise ValueError(
+                    f"{path}: signatures made with {meta['params']}, this run uses {expected}; "
+                    "rerun the clean phase (or dedup against a run made with the same dedup parameters)"
+                )
+            if (old, meta["unit"]) in seen:
+                raise ValueError(f"{path}: unit {meta['unit']} listed twice")
+            seen.add((old, meta["unit"]))
+            found.append((old, meta["unit"], Path(path)))
+    found.sort(key=lambda item: (not item[0], item[1]))
+    catalogue, start = [], 0
+    for old, name, path in found:
+        rows = unit_rows(path)
+        catalogue.append(Unit(path, name, old, start, rows))
+        start += rows
+    if start >= 2**32 - 1:
+        raise ValueError(f"{start} documents: the index numbers documents with uint32")
+    return catalogue
+
+
+def _ranks(catalogue: list[Unit], against_removed: Path | None) -> tuple[np.ndarray, np.ndarray]:
+    """rank[global position] by keeper priority, and which positions take part (old docs that the
+    earlier run removed do not)."""
+    quality, length, line, source, old, active = [], [], [], [], [], []
+    names: dict[str, int] = {}
+    for unit in catalogue:
+        table = read_columns(unit.path, ["row", "source_file", "line", "quality_score", "length"])
+        encoded = table.column("source_file").combine_chunks().dictionary_encode()
+        local = np.array([names.setdefault(s, len(names)) for s in encoded.dictionary.to_pylist()], dtype=np.int64)
+        source.append(local[encoded.indices.to_numpy()] if len(local) else np.zeros(0, np.int64))
+        quality.append(table.column("quality_score").to_numpy())
+        length.append(table.column("length").to_numpy())
+        line.append(table.column("line").to_numpy())
+        old.append(np.full(unit.rows, unit.old))
+        keep = np.ones(unit.rows, dtype=bool)
+        if unit.old and against_removed is not None:
+            removed = load_removals(against_removed, unit.name).column("row").to_numpy()
+            keep[np.isin(table.column("row").to_numpy(), removed)] = False
+        active.append(keep)
+    order_of_name = np.empty(len(names), dtype=np.int64)
+    order_of_name[np.argsort(np.array(list(names), dtype=object), kind="stable")] = np.arange(len(names))
+    source_rank = order_of_name[np.concatenate(source)] if names else np.zeros(0, np.int64)
+    q = np.concatenate(quality)
+    q = np.where(np.isnan(q), np.inf, -q)  # highest first, NaN last
+    order = np.lexsort((np.concatenate(line), source_rank, -np.concatenate(length), q, ~np.concatenate(old)))
+    rank = np.empty(len(order), dtype=np.uint32)
+    rank[order] = np.arange(len(order), dtype=np.uint32)
+    return rank, np.concatenate(active)
+
+
+def _collision_edges(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges between documents with equal keys: per bucket, each member to the previous one and to
+    the bucket's best-ranked member (a star plus a chain, so one odd member cannot cut a bucket
+    apart at verification and no bucket costs more than two edges per member)."""
+    order = np.argsort(keys[:, 0]) if keys.shape[1] == 1 else np.lexsort(keys.T[::-1])
+    keys, docs = keys[order], docs[order]
+    equal = np.zeros(len(docs), dtype=bool)
+    equal[1:] = (keys[1:] == keys[:-1]).all(axis=1)
+    if not equal.any():
+        return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+    member = equal.copy()
+    member[:-1] |= equal[1:]
+    keep = np.flatnonzero(member)
+    docs, equal = docs[keep], equal[keep]
+    bucket = np.cumsum(~equal)
+    docs = docs[np.lexsort((docs, bucket))]
+    position = np.arange(len(docs))
+    first = np.maximum.accumulate(np.where(equal, 0, position))
+    later = np.flatnonzero(equal)
+    star = later[first[later] != later - 1]
+    a = np.concatenate([docs[later - 1], docs[first[star]]])
+    b = np.concatenate([docs[later], docs[star]])
+    return a, b
+
+
+def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    packed = np.unique((low << np.uint64(32)) | high)
+    return (packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+
+def _estimated_jaccard(
+    catalogue: list[Unit], rank: np.ndarray, a: np.ndarray, b: np.ndarray, params: DedupParams, work: Path
+) -> np.ndarray:
+    """Estimated Jaccard of each pair (a[k], b[k]) of ranks: the share of equal signature entries,
+    capped by min(|A|, |B|) / max(|A|, |B|), an exact upper bound that removes the pairs of very
+    different sizes whose estimate lands above the threshold by chance."""
+    involved = np.unique(np.concatenate([a, b]))
+    size = len(involved) * params.num_perm * 4
+    if size > int(params.memory_budget_mb * 2**20):
+        signatures = np.lib.format.open_memmap(
+            work / "signatures.npy", mode="w+", dtype=np.uint32, shape=(len(involved), params.num_perm)
+        )
+    else:
+        signatures = np.empty((len(involved), params.num_perm), dtype=np.uint32)
+    sizes = np.empty(len(involved), dtype=np.float64)
+    for unit in catalogue:
+        unit_ranks = rank[unit.start : unit.start + unit.rows]
+        wanted = np.flatnonzero(np.isin(unit_ranks, involved))
+        if len(wanted):
+            slots = np.searchsorted(involved, unit_ranks[wanted])
+            signatures[slots], sizes[slots] = read_signatures(unit.path, params.num_perm, wanted)
+    ia, ib = np.searchsorted(involved, a), np.searchsorted(involved, b)
+    estimate = np.empty(len(a), dtype=np.float64)
+    for lo in range(0, len(a), _VERIFY_CHUNK):
+        hi = lo + _VERIFY_CHUNK
+        estimate[lo:hi] = (signatures[ia[lo:hi]] == signatures[ib[lo:hi]]).mean(axis=1)
+    bound = np.minimum(sizes[ia], sizes[ib]) / np.maximum(sizes[ia], sizes[ib])
+    del signatures
+    (work / "signatures.npy").unlink(missing_ok=True)
+    return np.minimum(estimate, bound)
+
+
+def _index_edges(
+    catalogue: list[Unit], rank: np.ndarray, active: np.ndarray, params: DedupParams, work: Path
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], dict[str, int]]:
+    """(band candidate edges, exact edges) as rank pairs, from partitioned index entries."""
+    bands, _ = params.lsh
+    n_active = int(active.sum())
+    per_doc = (bands * _BAND_ENTRY_BYTES if params.near else 0) + (_EXACT_ENTRY_BYTES if params.exact else 0)
+    count = partition_count(n_active, per_doc, int(params.memory_budget_mb * 2**20))
+    band_index = Partitions(count, 1, work / "bands")
+    exact_index = Partitions(count, 2, work / "exact")
+    try:
+        for unit in catalogue:
+            ranks = rank[unit.start : unit.start + unit.rows]
+            keep = active[unit.start : unit.start + unit.rows]
+            if params.near:
+                band = read_bands(unit.path, bands)[keep]
+                band_index.add(band.reshape(-1, 1), np.repeat(ranks[keep], bands))
+            if params.exact:
+                exact_index.add(read_exact(unit.path)[keep], ranks[keep])
+        band_edges = [_collision_edges(k, d) for k, d in band_index]
+        exact_edges = [_collision_edges(k, d) for k, d in exact_index]
+    finally:
+        band_index.close()
+        exact_index.close()
+    info = {"partitions": count, "index_entries": band_index.entries + exact_index.entries}
+
+    def joined(edges: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        if not edges:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        return _unique_pairs(np.concatenate([e[0] for e in edges]), np.concatenate([e[1] for e in edges]))
+
+    return joined(band_edges), joined(exact_edges), info
+
+
+def _cluster_id(source_file: str, line: int) -> int:
+    """Stable cluster name: a 63-bit hash of the keeper's (source_file, line)."""
+    return xxhash.xxh3_64_intdigest(f"{source_file}\x00{line}".encode()) & (2**63 - 1)
+
+
+@dataclass
+class Pairs:
+    """Duplicate pairs of a set of signature files, as pairs of ranks (see module docstring)."""
+
+    catalogue: list[Unit]
+    rank: np.ndarray  # rank[global position]
+    active: np.ndarray  # global position takes part
+    near: tuple[np.ndarray, np.ndarray]  # LSH pairs that passed verification (all, if verify is off)
+    near_estimate: np.ndarray | None  # their estimated Jaccard (None if verify is off)
+    exact: tuple[np.ndarray, np.ndarray]
+    info: dict[str, Any]
+
+    def positions(self, ranks: np.ndarray) -> np.ndarray:
+        """Global positions of documents given by rank."""
+        by_rank = np.empty(len(self.rank), dtype=np.int64)
+        by_rank[self.rank] = np.arange(len(self.rank))
+        return by_rank[ranks]
+
+
+def find_pairs(
+    units: Sequence[Path],
+    params: DedupParams,
+    work: Path,
+    against: Sequence[Path] = (),
+    against_removed: Path | None = None,
+) -> Pairs:
+    """Band-collision candidates verified by estimated Jaccard, and exact-hash pairs; `work` holds
+    spill files while it runs."""
+    catalogue = _catalogue(units, against, params)
+    rank, active = _ranks(catalogue, against_removed)
+    (near_a, near_b), exact, info = _index_edges(catalogue, rank, active, params, work)
+    info["candidate_pairs"] = len(near_a)
+    estimate = None
+    if params.verify and len(near_a):
+        estimate = _estimated_jaccard(catalogue, rank, near_a, near_b, params, work)
+        good = estimate >= params.threshold + params.verify_offset
+        near_a, near_b, estimate = near_a[good], near_b[good], estimate[good]
+    return Pairs(catalogue, rank, active, (near_a, near_b), estimate, exact, info)
+
+
+def run_dedup(
+    units: Sequence[Path],
+    out_dir: Path,
+    params: DedupParams,
+    against: Sequence[Path] = (),
+    against_removed: Path | None = None,
+) -> dict[str, Any]:
+    """Find duplicates among the documents of signature files `units`; write the removals.
+
+    `against`: signature files of an earlier run; its documents are never removed and always win,
+    so new documents that duplicate them are removed. `against_removed`: that run's dedup output
+    directory, whose removed documents are left out (a duplicate then points at their keeper).
+
+    Writes `out_dir/<unit>.parquet` for every new unit with removals and `out_dir/summary.json`;
+    everything goes to `<out_dir>.tmp` first and is renamed into place at the end, so an existing
+    `out_dir` is a finished phase. Returns the summary.
+    """
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    work = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    pairs = find_pairs(units, params, work, against, against_removed)
+    (near_a, near_b), (exact_a, exact_b) = pairs.near, pairs.exact
+    nodes = np.unique(np.concatenate([near_a, near_b, exact_a, exact_b]))
+    ea, eb = np.searchsorted(nodes, exact_a), np.searchsorted(nodes, exact_b)
+    exact_root = components(len(nodes), ea, eb)
+    position = pairs.positions(nodes)
+    old = np.zeros(len(pairs.rank), dtype=bool)
+    for unit in pairs.catalogue:
+        old[unit.start : unit.start + unit.rows] = unit.old
+    assign = greedy_keepers if params.clustering == "greedy" else union_find_keepers
+    keeper = assign(
+        len(nodes),
+        np.concatenate([ea, np.searchsorted(nodes, near_a)]),
+        np.concatenate([eb, np.searchsorted(nodes, near_b)]),
+        old[position],
+    )
+    size = np.bincount(keeper, minlength=len(nodes))
+    removed = np.flatnonzero(keeper != np.arange(len(nodes)))
+    summary = _write(pairs.catalogue, work, removed, keeper, exact_root, size, position)
+    summary.update(
+        pairs.info,
+        documents=int(pairs.active.sum()),
+        verified_pairs=int(len(near_a)),
+        exact_pairs=int(len(exact_a)),
+        clusters=int(np.count_nonzero((keeper == np.arange(len(nodes))) & (size > 1))),
+        bands_rows=list(params.lsh),
+        seconds=round(time.monotonic() - started, 2),
+    )
+    with open(work / "summary.json", "w", encoding="utf-8") as fh:
+        json.dump(summary, fh, indent=1)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(work, out_dir)
+    return summary
+
+
+def _write(
+    catalogue: list[Unit],
+    work: Path,
+    removed: np.ndarray,
+    keeper: np.ndarray,
+    exact_root: np.ndarray,
+    size: np.ndarray,
+    position: np.ndarray,
+) -> dict[str, Any]:
+    """Write one removal file per unit with removals; return counts for the summary."""
+    starts = np.array([u.start for u in catalogue], dtype=np.int64)
+    keeper_nodes = np.unique(keeper[removed])
+    keeper_pos = position[keeper_nodes]
+    keeper_unit = np.searchsorted(starts, keeper_pos, side="right") - 1
+    keeper_key: dict[int, tuple[str, int]] = {}
+    keeper_id: dict[int, str] = {}
+    for u in np.unique(keeper_unit).tolist():
+        unit = catalogue[u]
+        here = keeper_unit == u
+        table = read_columns(unit.path, ["id", "source_file", "line"]).take(pa.array(keeper_pos[here] - unit.start))
+        rows = zip(
+            table.column("id").to_pylist(), table.column("source_file").to_pylist(), table.column("line").to_pylist()
+        )
+        for node, (doc_id, source_file, line) in zip(keeper_nodes[here].tolist(), rows):
+            keeper_id[node] = doc_id
+            keeper_key[node] = (source_file, line)
+    removed_pos = position[removed]
+    removed_unit = np.searchsorted(starts, removed_pos, side="right") - 1
+    reasons = np.where(exact_root[removed] == exact_root[keeper[removed]], "exact_duplicate", "near_duplicate")
+    written = []
+    for u in np.unique(removed_unit).tolist():
+        unit = catalogue[u]
+        mine = np.flatnonzero(removed_unit == u)
+        local = removed_pos[mine] - unit.start
+        order = np.argsort(local)
+        mine, local = mine[order], local[order]
+        table = read_columns(unit.path, ["row", "id"]).take(pa.array(local))
+        keepers = keeper[removed[mine]].tolist()
+        write_removals(
+            work / f"{unit.name}.parquet",
+            rows=table.column("row").to_numpy(),
+            ids=table.column("id").to_pylist(),
+            reasons=reasons[mine].tolist(),
+            duplicate_of=[keeper_id[k] for k in keepers],
+            cluster_ids=[_cluster_id(*keeper_key[k]) for k in keepers],
+            cluster_sizes=size[keepers].tolist(),
+        )
+        written.append(unit.name)
+    return {
+        "removed": int(len(removed)),
+        "removed_exact": int(np.count_nonzero(reasons == "exact_duplicate")),
+        "removed_near": int(np.count_nonzero(reasons == "near_duplicate")),
+        "units_with_removals": written,
+    }

@@ -1,0 +1,165 @@
+"""`cleaner explain`: run one document through a recipe and say, rule by rule, what happened.
+
+Every stage runs, even after the first rejection (later ones are marked), so one call shows all
+the values a document would be judged by. Filters built on `MeasuredFilter` print each measured
+value with its threshold; normalisers print how many characters they removed and a short diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+from pathlib import Path
+
+from cleaner.document import Document, Rejection
+from cleaner.errors import UsageError
+from cleaner.recipe import Recipe, load_recipe
+from cleaner.stages.base import Normaliser, Stage
+from cleaner.stages.measure import MeasuredFilter
+from cleaner.stages.route import Route
+
+#: Changes shown per normaliser, and characters shown per change.
+MAX_CHANGES = 5
+MAX_SHOWN = 60
+#: Changed blocks larger than this are shown whole instead of diffed character by character.
+MAX_CHAR_DIFF = 4000
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("explain", help="show how a recipe treats one document, rule by rule")
+    parser.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="the document text")
+    source.add_argument("--file", type=Path, help="a UTF-8 text file holding the document")
+    source.add_argument("--jsonl", type=Path, help="a JSONL file; pick the record with --line")
+    parser.add_argument("--line", type=int, default=1, help="1-based line number in --jsonl (default 1)")
+
+
+def _read_document(args: argparse.Namespace, recipe: Recipe) -> Document:
+    if args.text is not None:
+        return Document("text", args.text, "<text>", 1, {})
+    if args.file is not None:
+        try:
+            return Document(str(args.file), args.file.read_text(encoding="utf-8"), str(args.file), 1, {})
+        except (OSError, UnicodeDecodeError) as err:
+            raise UsageError(f"cannot read {args.file}: {err}") from None
+    if args.line < 1:
+        raise UsageError("--line: must be >= 1")
+    try:
+        with open(args.jsonl, encoding="utf-8") as fh:
+            raw = next((line for number, line in enumerate(fh, 1) if number == args.line), None)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {args.jsonl}: {err}") from None
+    if raw is None:
+        raise UsageError(f"{args.jsonl} has fewer than {args.line} lines")
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise UsageError(f"{args.jsonl}:{args.line}: not valid JSON: {err}") from None
+    field = next((name for name in recipe.text_fields if isinstance(record, dict) and name in record), None)
+    if field is None or not isinstance(record[field], str):
+        raise UsageError(f"{args.jsonl}:{args.line}: no text field {' or '.join(recipe.text_fields)}")
+    doc_id = str(record.get(recipe.input.id_field, f"{args.jsonl}:{args.line}"))
+    return Document(doc_id, record[field], str(args.jsonl), args.line, {})
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 20] + "…" + text[-19:]
+
+
+def short_diff(before: str, after: str) -> list[str]:
+    """Up to MAX_CHANGES lines such as `- '原标题：'` or `~ '！！！' -> '！'`."""
+    old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    changes: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        old, new = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])
+        if len(old) + len(new) > MAX_CHAR_DIFF:
+            changes.append((old, new))
+            continue
+        inner = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        changes += [(old[a:b], new[c:d]) for t, a, b, c, d in inner.get_opcodes() if t != "equal"]
+    shown = []
+    for old, new in changes[:MAX_CHANGES]:
+        if not new:
+            shown.append(f"- {_clip(old)!r}")
+        elif not old:
+            shown.append(f"+ {_clip(new)!r}")
+        else:
+            shown.append(f"~ {_clip(old)!r} -> {_clip(new)!r}")
+    if len(changes) > MAX_CHANGES:
+        shown.append(f"… and {len(changes) - MAX_CHANGES} more changes")
+    return shown
+
+
+class _Explainer:
+    """Runs stages on one document, printing a report and remembering the first rejection."""
+
+    def __init__(self) -> None:
+        self.first: tuple[str, Rejection] | None = None
+
+    def run(self, label: str, stage: Stage, doc: Document, indent: str = "") -> None:
+        late = "  (after the rejection)" if self.first else ""
+        if isinstance(stage, Route):
+            chosen = stage.select(doc)
+            if chosen is None:
+                print(f"{indent}{label}: no route for this document ({stage.unmatched}){late}")
+                if stage.unmatched == "reject":
+                    self._reject(label, Rejection("unrouted", "no route"))
+                return
+            key, stages = chosen
+            print(f"{indent}{label}: route {key!r}{late}")
+            for sub_label, sub_stage in stages:
+                self.run(sub_label, sub_stage, doc, indent + "  ")
+            return
+        if isinstance(stage, Normaliser):
+            before = doc.text
+            stage.process(doc)
+            removed = len(before) - len(doc.text)
+            if before == doc.text:
+                verb = "no change"
+            elif removed:
+                verb = f"removed {removed} chars" if removed > 0 else f"added {-removed} chars"
+            else:
+                verb = "replaced characters (same length)"
+            print(f"{indent}{label}: {verb}{late}")
+            for line in short_diff(before, doc.text) if before != doc.text else []:
+                print(f"{indent}    {line}")
+            if not doc.text.strip():
+                self._reject(label, Rejection("empty_after_normalise", f"{len(before)} chars before"))
+            return
+        rejection = stage.process(doc)
+        verdict = f"REJECT {rejection.reason}: {rejection.detail}" if rejection else "keep"
+        print(f"{indent}{label}: {verdict}{late}")
+        if isinstance(stage, MeasuredFilter):
+            for measure in stage.measures(doc):
+                mark = "✗" if measure.failed else "✓"
+                print(f"{indent}    {mark} {measure.describe()}")
+        if rejection:
+            self._reject(label, rejection)
+
+    def _reject(self, label: str, rejection: Rejection) -> None:
+        if self.first is None:
+            self.first = (label, rejection)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report (exit 0 whether the document is kept or rejected)."""
+    recipe = load_recipe(args.recipe)
+    doc = _read_document(args, recipe)
+    stages = recipe.build_stages()
+    for stage in stages:
+        stage.setup()
+    print(f"recipe {recipe.path}, document {doc.id!r}: {len(doc.text)} chars")
+    explainer = _Explainer()
+    for spec, stage in zip(recipe.stages, stages):
+        explainer.run(spec.label, stage, doc)
+    if explainer.first is None:
+        print(f"result: KEPT ({len(doc.text)} chars after normalisation)")
+    else:
+        label, rejection = explainer.first
+        print(f"result: REJECTED by {label}: {rejection.reason} ({rejection.detail})")
+    return 0

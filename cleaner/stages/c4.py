@@ -1,0 +1,106 @@
+"""C4 rules (Raffel et al. 2020, "Exploring the Limits of Transfer Learning with a Unified
+Text-to-Text Transformer", section 2.2), split into a line cleaner and a page filter.
+
+C4 removes lines and then judges what is left, so `c4_lines` (a normaliser: its removals show in
+the stats and in `cleaner explain`) must run before `c4_quality`. Both are for space-separated
+languages; Chinese lines rarely end in ASCII punctuation and have no words to count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from cleaner.document import Document
+from cleaner.stages.base import Normaliser
+from cleaner.stages.measure import Measure, MeasuredFilter
+from cleaner.stages.registry import register
+
+_CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]", regex.IGNORECASE)
+_LOREM = regex.compile(r"lorem ipsum", regex.IGNORECASE)
+#: A sentence ends in terminal punctuation followed by a space, a closing quote or the end.
+_SENTENCE_END = regex.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)")
+
+DEFAULT_POLICY_PHRASES = [
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+]
+
+
+@register
+@dataclass
+class C4Lines(Normaliser):
+    """C4's line rules: keep only lines ending in terminal punctuation (. ! ? ") with at least
+    `min_words_per_line` words; drop lines mentioning "javascript" or a policy phrase, lines with
+    a word longer than `max_word_length`, and lines ending in an ellipsis; remove Wikipedia
+    citation marks ([1], [edit], [citation needed]). Defaults are the published ones; FineWeb
+    kept the other rules but turned the terminal-punctuation rule off
+    (`require_terminal_punctuation: false`).
+    """
+
+    name = "c4_lines"
+
+    require_terminal_punctuation: bool = True
+    terminal_punctuation: str = ".!?\"'"
+    min_words_per_line: int = 3
+    max_word_length: int = 1000
+    drop_javascript_lines: bool = True
+    policy_phrases: list[str] = field(default_factory=lambda: list(DEFAULT_POLICY_PHRASES))
+    remove_citations: bool = True
+
+    def validate(self, recipe_dir: Path) -> None:
+        if not self.terminal_punctuation:
+            raise ValueError("terminal_punctuation: must name at least one character")
+
+    def __post_init__(self) -> None:
+        phrases = [regex.escape(p) for p in self.policy_phrases]
+        if self.drop_javascript_lines:
+            phrases.append("javascript")
+        self._banned = regex.compile("|".join(phrases), regex.IGNORECASE) if phrases else None
+        self._ends = tuple(self.terminal_punctuation)
+
+    def _keep(self, line: str) -> bool:
+        words = line.split()
+        if len(words) < self.min_words_per_line:
+            return False
+        if self.require_terminal_punctuation and (not line.endswith(self._ends) or line.endswith("...")):
+            return False
+        if max(map(len, words)) > self.max_word_length:
+            return False
+        return not (self._banned and self._banned.search(line))
+
+    def normalise(self, text: str) -> str:
+        if self.remove_citations:
+            text = _CITATION.sub("", text)
+        lines = (line.strip() for line in text.split("\n"))
+        return "\n".join(line for line in lines if self._keep(line))
+
+
+@register
+@dataclass
+class C4Quality(MeasuredFilter):
+    """C4's page rules: at least `min_sentences` sentences (5), no "lorem ipsum", no curly brace
+    (code). Run after `c4_lines`, as C4 did.
+    """
+
+    name = "c4_quality"
+
+    min_sentences: int = 5
+    reject_lorem_ipsum: bool = True
+    reject_curly_braces: bool = True
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        text = doc.text
+        if self.reject_lorem_ipsum:
+            yield Measure("c4_lorem_ipsum", "lorem_ipsum", len(_LOREM.findall(text)), ">", 0)
+        if self.reject_curly_braces:
+            braces = text.count("{") + text.count("}")
+            yield Measure("c4_curly_braces", "curly_braces", braces, ">", 0)
+        yield Measure("c4_too_few_sentences", "sentences", len(_SENTENCE_END.findall(text)), "<", self.min_sentences)

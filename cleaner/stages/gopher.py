@@ -1,0 +1,265 @@
+"""Gopher quality and repetition rules (Rae et al. 2021, "Scaling Language Models: Methods,
+Analysis & Insights from Training Gopher", appendix A), with a Chinese repetition variant.
+
+N-gram statistics hash token ids with numpy, so they run in C over the whole document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import regex
+
+from cleaner.document import Document
+from cleaner.stages.charsets import code_points
+from cleaner.stages.measure import Measure, MeasuredFilter
+from cleaner.stages.registry import register
+
+#: Words and single symbols, as a word tokenizer would split them ("end." -> "end", ".").
+_TOKENS = regex.compile(r"\w+(?:['’\-.]\w+)*|[^\w\s]")
+_WORD = regex.compile(r"\w")
+_ALPHA = regex.compile(r"\p{L}")
+_WHITESPACE = regex.compile(r"\s+")
+_PARAGRAPHS = regex.compile(r"\n{2,}")
+_LINES = regex.compile(r"\n+")
+_BULLET_LINE = regex.compile(r"^\s*[•●‣◦▪■□◆◇\-*–·]", regex.MULTILINE)
+_ELLIPSIS_LINE = regex.compile(r"(?:\.\.\.|…)\s*$", regex.MULTILINE)
+
+DEFAULT_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
+
+
+@register
+@dataclass
+class GopherQuality(MeasuredFilter):
+    """Gopher quality rules for space-separated languages, with the published thresholds.
+
+    Keeps documents with 50-100,000 words, mean word length 3-10 characters, at most 0.1 symbols
+    (#, ..., …) per word, at most 90% of lines starting with a bullet, at most 30% ending in an
+    ellipsis, at least 80% of words containing a letter, and at least two of the stop words
+    the, be, to, of, and, that, have, with (Rae et al. 2021, A.1.1). Any threshold set to null is
+    skipped. Not meant for Chinese (no spaces): use the zh_* rules there.
+    """
+
+    name = "gopher_quality"
+
+    min_words: int | None = 50
+    max_words: int | None = 100_000
+    min_mean_word_length: float | None = 3.0
+    max_mean_word_length: float | None = 10.0
+    max_symbol_word_ratio: float | None = 0.1
+    max_bullet_lines_ratio: float | None = 0.9
+    max_ellipsis_lines_ratio: float | None = 0.3
+    min_alpha_words_ratio: float | None = 0.8
+    min_stop_words: int | None = 2
+    stop_words: list[str] = field(default_factory=lambda: list(DEFAULT_STOP_WORDS))
+
+    def __post_init__(self) -> None:
+        self._stop_words = frozenset(word.lower() for word in self.stop_words)
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        text = doc.text
+        tokens = _TOKENS.findall(text)
+        words = [t for t in tokens if _WORD.search(t)]
+        n_words = len(words)
+        if self.min_words is not None:
+            yield Measure("gopher_too_few_words", "words", n_words, "<", self.min_words)
+        if self.max_words is not None:
+            yield Measure("gopher_too_many_words", "words", n_words, ">", self.max_words)
+        if not n_words:
+            return
+        mean_length = round(sum(map(len, words)) / n_words, 2)
+        if self.min_mean_word_length is not None:
+            yield Measure("gopher_short_words", "mean_word_length", mean_length, "<", self.min_mean_word_length)
+        if self.max_mean_word_length is not None:
+            yield Measure("gopher_long_words", "mean_word_length", mean_length, ">", self.max_mean_word_length)
+        if self.max_symbol_word_ratio is not None:
+            symbols = text.count("#") + text.count("...") + text.count("…")
+            ratio = round(symbols / n_words, 3)
+            yield Measure("gopher_symbols", "symbol_word_ratio", ratio, ">", self.max_symbol_word_ratio)
+        lines = [line for line in text.split("\n") if line.strip()]
+        if lines and self.max_bullet_lines_ratio is not None:
+            ratio = round(len(_BULLET_LINE.findall(text)) / len(lines), 3)
+            yield Measure("gopher_bullet_lines", "bullet_lines_ratio", ratio, ">", self.max_bullet_lines_ratio)
+        if lines and self.max_ellipsis_lines_ratio is not None:
+            ratio = round(len(_ELLIPSIS_LINE.findall(text)) / len(lines), 3)
+            yield Measure("gopher_ellipsis_lines", "ellipsis_lines_ratio", ratio, ">", self.max_ellipsis_lines_ratio)
+        if self.min_alpha_words_ratio is not None:
+            ratio = round(sum(1 for w in words if _ALPHA.search(w)) / n_words, 3)
+            yield Measure("gopher_non_alpha_words", "alpha_words_ratio", ratio, "<", self.min_alpha_words_ratio)
+        if self.min_stop_words is not None:
+            found = sum(1 for w in words if w.lower() in self._stop_words)
+            yield Measure("gopher_stop_words", "stop_words", found, "<", self.min_stop_words)
+
+
+def duplicate_elements(items: list[str]) -> tuple[int, int]:
+    """How many items repeat an earlier one, and how many characters those repeats hold."""
+    seen: set[str] = set()
+    count = chars = 0
+    for item in items:
+        if item in seen:
+            count += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return count, chars
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
+    """A 64-bit hash of every n-gram of the token-id array (position i covers ids[i:i+n])."""
+    tokens = ids.astype(np.uint64) * _MIX + np.uint64(1)
+    hashes = tokens[: len(tokens) - n + 1].copy()
+    for k in range(1, n):
+        hashes = (hashes ^ (hashes >> np.uint64(29))) * _MIX + tokens[k : len(tokens) - n + 1 + k]
+    return hashes
+
+
+def top_ngram_chars(ids: np.ndarray, lengths: np.ndarray, n: int) -> int:
+    """Characters covered by all occurrences of the most frequent n-gram (Gopher's top n-gram).
+
+    0 when no n-gram occurs twice: datatrove counts a unique n-gram too, which fails every short
+    document (12 words give a top 3-gram fraction of 0.25).
+    """
+    if len(ids) < n:
+        return 0
+    hashes = _ngram_hashes(ids, n)
+    unique, counts = np.unique(hashes, return_counts=True)
+    top = int(np.argmax(counts))
+    if counts[top] < 2:
+        return 0
+    start = int(np.argmax(hashes == unique[top]))
+    return int(counts[top]) * int(lengths[start : start + n].sum())
+
+
+def duplicate_ngram_chars(ids: np.ndarray, lengths: np.ndarray, n: int) -> int:
+    """Characters inside any n-gram that also occurs earlier in the document (overlaps once)."""
+    if len(ids) < n:
+        return 0
+    hashes = _ngram_hashes(ids, n)
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    repeats = order[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeats):
+        return 0
+    edges = np.bincount(repeats, minlength=len(ids) + 1) - np.bincount(repeats + n, minlength=len(ids) + 1)
+    covered = np.cumsum(edges)[: len(ids)] > 0
+    return int(lengths[covered].sum())
+
+
+def _int_keys(mapping: dict[str, float], key: str) -> dict[int, float]:
+    try:
+        parsed = {int(n): value for n, value in mapping.items()}
+    except ValueError:
+        raise ValueError(f"{key}: keys must be n-gram sizes such as '2'") from None
+    if any(n < 1 for n in parsed):
+        raise ValueError(f"{key}: n-gram sizes must be >= 1")
+    return parsed
+
+
+@register
+@dataclass
+class GopherRepetition(MeasuredFilter):
+    """Gopher repetition rules with the published thresholds (Rae et al. 2021, table A1).
+
+    Rejects when duplicate lines exceed 30% of lines or 20% of characters, duplicate paragraphs
+    30% / 20%, the most frequent 2/3/4-gram covers more than 20/18/16% of characters, or
+    characters inside repeated 5..10-grams exceed 15/14/13/12/11/10%. Words are the units here;
+    `gopher_repetition_zh` counts Chinese characters instead. Fractions of characters count each
+    repeated character once (datatrove skips ahead n tokens after a repeat; the result is close).
+    """
+
+    name = "gopher_repetition"
+
+    max_dup_line_fraction: float | None = 0.3
+    max_dup_paragraph_fraction: float | None = 0.3
+    max_dup_line_char_fraction: float | None = 0.2
+    max_dup_paragraph_char_fraction: float | None = 0.2
+    max_top_ngram_fraction: dict[str, float] = field(default_factory=lambda: {"2": 0.2, "3": 0.18, "4": 0.16})
+    max_dup_ngram_fraction: dict[str, float] = field(
+        default_factory=lambda: {"5": 0.15, "6": 0.14, "7": 0.13, "8": 0.12, "9": 0.11, "10": 0.10}
+    )
+    min_ngram_units: int = 0
+
+    #: Units of the n-gram rules: "word" for space-separated text, "char" for Chinese.
+    unit: ClassVar[str] = "word"
+
+    def validate(self, recipe_dir: Path) -> None:
+        _int_keys(self.max_top_ngram_fraction, "max_top_ngram_fraction")
+        _int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction")
+
+    def __post_init__(self) -> None:
+        self._top = sorted(_int_keys(self.max_top_ngram_fraction, "max_top_ngram_fraction").items())
+        self._dup = sorted(_int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction").items())
+
+    def _units(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids and their lengths in characters."""
+        if self.unit == "char":
+            ids = code_points(_WHITESPACE.sub("", text))
+            return ids, np.ones(len(ids), dtype=np.int64)
+        words = text.split()
+        vocabulary: dict[str, int] = {}
+        ids = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.uint32, count=len(words))
+        return ids, np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        text = doc.text
+        total_chars = len(text)
+        if not total_chars:
+            return
+        for label, pieces, max_count, max_chars in (
+            ("line", _LINES.split(text), self.max_dup_line_fraction, self.max_dup_line_char_fraction),
+            (
+                "paragraph",
+                _PARAGRAPHS.split(text),
+                self.max_dup_paragraph_fraction,
+                self.max_dup_paragraph_char_fraction,
+            ),
+        ):
+            pieces = [p.strip() for p in pieces if p.strip()]
+            if not pieces:
+                continue
+            count, chars = duplicate_elements(pieces)
+            if max_count is not None:
+                value = round(count / len(pieces), 3)
+                yield Measure(f"gopher_dup_{label}s", f"dup_{label}_fraction", value, ">", max_count)
+            if max_chars is not None:
+                value = round(chars / total_chars, 3)
+                yield Measure(f"gopher_dup_{label}_chars", f"dup_{label}_char_fraction", value, ">", max_chars)
+        ids, lengths = self._units(text)
+        unit_chars = int(lengths.sum())
+        if not unit_chars or len(ids) < self.min_ngram_units:
+            return
+        for n, limit in self._top:
+            value = round(top_ngram_chars(ids, lengths, n) / unit_chars, 3)
+            yield Measure(f"gopher_top_{n}_gram", f"top_{n}_gram_char_fraction", value, ">", limit)
+        for n, limit in self._dup:
+            value = round(duplicate_ngram_chars(ids, lengths, n) / unit_chars, 3)
+            yield Measure(f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_fraction", value, ">", limit)
+
+
+@register
+@dataclass
+class GopherRepetitionZh(GopherRepetition):
+    """Gopher repetition for Chinese: n-grams of characters (whitespace ignored), not words.
+
+    Top 2/3/4-character grams keep the published 20/18/16%. Names and set phrases repeat at the
+    character level in clean text (中华人民共和国), so the duplicate rules use 10/15/20/30-character
+    grams with 30/25/20/15%: on the shared zh_wiki and People's Daily samples (>= 200 characters)
+    about 0.2% of documents exceed them, and a paragraph repeated once exceeds them all. Documents
+    shorter than `min_ngram_units` characters skip the n-gram rules (their statistics are noise).
+    """
+
+    name = "gopher_repetition_zh"
+
+    max_dup_ngram_fraction: dict[str, float] = field(
+        default_factory=lambda: {"10": 0.30, "15": 0.25, "20": 0.20, "30": 0.15}
+    )
+    min_ngram_units: int = 200
+
+    unit: ClassVar[str] = "char"

@@ -1,0 +1,67 @@
+"""Filters that report every measured value, so `cleaner explain` can show kept documents too.
+
+A `MeasuredFilter` yields one `Measure` per test (value, comparison, threshold); the document is
+rejected by the first measure that fails. Generators let `check` stop at the first failure while
+`explain` reads them all.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from cleaner.document import Document, Rejection
+from cleaner.stages.base import Filter
+
+Comparison = Literal["<", "<=", ">", ">="]
+
+_OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """`name` measured `value`; the document fails when `value <reject_if> threshold`.
+
+    `gate` is False when a second condition of a two-part rule (described in `note`) does not
+    hold, so the measure cannot fail.
+    """
+
+    reason: str
+    name: str
+    value: float
+    reject_if: Comparison
+    threshold: float
+    note: str = ""
+    gate: bool = True
+
+    @property
+    def failed(self) -> bool:
+        return self.gate and _OPERATORS[self.reject_if](self.value, self.threshold)
+
+    def detail(self) -> str:
+        text = f"{self.name} {_number(self.value)} {self.reject_if} {_number(self.threshold)}"
+        return f"{text} ({self.note})" if self.note else text
+
+    def describe(self) -> str:
+        """For explain: the value and the rule, whether or not it failed."""
+        text = f"{self.name} {_number(self.value)} (rejects if {self.reject_if} {_number(self.threshold)})"
+        return f"{text} ({self.note})" if self.note else text
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.3f}"
+
+
+class MeasuredFilter(Filter):
+    """Mixin base: subclasses implement `measures`; `check` rejects on the first failing one."""
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        raise NotImplementedError
+
+    def check(self, doc: Document) -> Rejection | None:
+        for measure in self.measures(doc):
+            if measure.failed:
+                return Rejection(measure.reason, measure.detail())
+        return None

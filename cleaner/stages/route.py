@@ -1,0 +1,130 @@
+"""Route each document to a sub-list of stages chosen by its language or script.
+
+One recipe can then clean mixed shards: Chinese rules for Chinese documents, Gopher/C4 for
+English ones. Sub-stages are built through the registry from the same entries a recipe's
+`stages:` list takes, and validated with the recipe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import regex
+
+from cleaner.document import Document, Rejection
+from cleaner.script import is_cjk
+from cleaner.stages.base import Normaliser, Stage
+from cleaner.stages.registry import STAGES, register
+
+_LETTERS = regex.compile(r"\p{L}+")
+_LATIN = regex.compile(r"\p{Latin}+")
+_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]+")
+_HANGUL = regex.compile(r"\p{Hangul}+")
+_HAN = regex.compile(r"\p{Han}+")
+
+
+def _chars(pattern: regex.Pattern[str], text: str) -> int:
+    return sum(map(len, pattern.findall(text)))
+
+
+def script_of(text: str) -> str:
+    """The writing system of a document, for routing: chinese, japanese, korean, latin or other.
+
+    CJK text (at least 30% CJK characters, as length_filter counts them) is "korean" when Hangul
+    outnumbers Han, "japanese" when kana make up 10% of it, else "chinese"; other text is "latin"
+    when most letters are Latin, else "other".
+    """
+    if is_cjk(text):
+        han, kana, hangul = _chars(_HAN, text), _chars(_KANA, text), _chars(_HANGUL, text)
+        if hangul > han:
+            return "korean"
+        return "japanese" if kana >= 0.1 * (han + kana + hangul) else "chinese"
+    letters = _chars(_LETTERS, text)
+    if letters and _chars(_LATIN, text) >= letters / 2:
+        return "latin"
+    return "other"
+
+
+def _entries(raw: list[object], where: str) -> list[tuple[str, object]]:
+    entries = []
+    for i, entry in enumerate(raw):
+        if isinstance(entry, str):
+            entries.append((entry, {}))
+        elif isinstance(entry, dict) and len(entry) == 1:
+            entries.append(next(iter(entry.items())))
+        else:
+            raise ValueError(f"{where}[{i}]: expected `name` or `name: {{params}}`, got {entry!r}")
+    return entries
+
+
+@register
+@dataclass
+class Route(Stage):
+    """Runs the stages listed under the document's route key, in order.
+
+    The key is the `lang` annotation of an earlier `lang_id` stage when `routes` has it (zh, en,
+    ...), else the script (chinese, japanese, korean, latin, other: see `script_of`), else
+    "default". Documents matching no key are
+    kept unchanged, or rejected as `unrouted` when `unmatched: reject`.
+    """
+
+    name = "route"
+    kind: ClassVar[str] = "router"
+
+    routes: dict[str, list[object]] = field(default_factory=dict)
+    unmatched: Literal["keep", "reject"] = "keep"
+
+    def __post_init__(self) -> None:
+        from cleaner.recipe import build_dataclass  # the recipe module imports the stage registry
+
+        self._routes: dict[str, list[tuple[str, Stage]]] = {}
+        for key, raw in self.routes.items():
+            built = []
+            for i, (name, params) in enumerate(_entries(raw, f"routes.{key}")):
+                where = f"routes.{key}[{i}].{name}"
+                if name not in STAGES:
+                    raise ValueError(f"{where}: unknown stage (known: {', '.join(sorted(STAGES))})")
+                built.append((f"{key}/{name}", build_dataclass(STAGES[name], params, where)))
+            self._routes[key] = built
+
+    def validate(self, recipe_dir: Path) -> None:
+        """Validate every sub-stage, then record their validated parameters (resolved paths)
+        in `routes`, so workers rebuild exactly what was validated."""
+        if not self.routes:
+            raise ValueError("routes: name at least one language or script")
+        for key, stages in self._routes.items():
+            for i, (_, stage) in enumerate(stages):
+                try:
+                    stage.validate(recipe_dir)
+                except ValueError as err:
+                    raise ValueError(f"routes.{key}[{i}].{stage.name}.{err}") from None
+            self.routes[key] = [{stage.name: dataclasses.asdict(stage)} for _, stage in stages]
+
+    def setup(self) -> None:
+        for stages in self._routes.values():
+            for _, stage in stages:
+                stage.setup()
+
+    def select(self, doc: Document) -> tuple[str, list[tuple[str, Stage]]] | None:
+        """The route key and its (label, stage) list for this document, or None."""
+        lang = doc.annotations.get("lang")
+        for key in (lang, script_of(doc.text), "default"):
+            if key in self._routes:
+                return key, self._routes[key]
+        return None
+
+    def process(self, doc: Document) -> Rejection | None:
+        chosen = self.select(doc)
+        if chosen is None:
+            return Rejection("unrouted", f"script {script_of(doc.text)}") if self.unmatched == "reject" else None
+        _, stages = chosen
+        for label, stage in stages:
+            rejection = stage.process(doc)
+            if rejection is None and isinstance(stage, Normaliser) and not doc.text.strip():
+                rejection = Rejection("empty_after_normalise", "")
+            if rejection is not None:
+                return Rejection(rejection.reason, f"[{label}] {rejection.detail}")
+        return None

@@ -1,0 +1,67 @@
+"""`cleaner explain`: rule-by-rule report with measured values, thresholds and normaliser diffs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli import main
+from cleaner.explain import short_diff
+from tests.conftest import corpus_records
+
+RULES = Path(__file__).resolve().parents[1] / "rules"
+
+
+def explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(["explain", *args])
+    return code, capsys.readouterr().out
+
+
+def test_rejected_document_shows_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    toc = "目录\n" + "\n".join(f"第{n}章 风起云涌的故事" for n in range(1, 15))
+    code, out = explain(capsys, "--recipe", str(RULES / "zh_ebook.yaml"), "--text", toc * 3)
+    assert code == 0
+    # The first rejection decides; later rules still run and show their values.
+    assert "length_filter: REJECT too_short" in out
+    assert "chapter_list: REJECT chapter_list: heading_share" in out and "(after the rejection)" in out
+    assert "✗ heading_share" in out and "✓ han_ratio" in out
+    assert out.strip().splitlines()[-1].startswith("result: REJECTED by length_filter: too_short")
+
+
+def test_kept_document_from_jsonl_with_normaliser_diff(
+    capsys: pytest.CaptureFixture[str], corpus_dir: Path, tmp_path: Path
+) -> None:
+    records = corpus_records(corpus_dir, "zh/zh_news_sogoucs.jsonl", 5)
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    code, out = explain(capsys, "--recipe", str(RULES / "zh_news.yaml"), "--jsonl", str(path), "--line", "5")
+    assert code == 0
+    assert f"document {records[4]['id']!r}" in out
+    assert "unicode_normalise: replaced characters (same length)" in out
+    assert "~ '２" in out  # full-width digits shown becoming ASCII
+    assert "✓ han_ratio" in out and "(rejects if < 0.500)" in out
+    assert "result: KEPT" in out
+
+
+def test_route_is_expanded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text_file = tmp_path / "doc.txt"
+    text_file.write_text("The council met today. It agreed on a plan.\n", encoding="utf-8")
+    code, out = explain(capsys, "--recipe", str(RULES / "mixed.yaml"), "--file", str(text_file))
+    assert code == 0
+    assert "route: route 'latin'" in out and "  latin/gopher_quality: REJECT gopher_too_few_words" in out
+
+
+def test_bad_input_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text('{"text": "x"}\n', encoding="utf-8")
+    assert main(["explain", "--jsonl", str(path), "--line", "3"]) == 2
+    assert "fewer than 3 lines" in capsys.readouterr().err
+    assert main(["explain", "--text", "a", "--file", str(path)]) == 2
+
+
+def test_short_diff_is_short() -> None:
+    assert short_diff("原标题：新闻\n正文！！！", "正文！") == ["- '原标题：新闻\\n'", "- '！！'"]
+    many = short_diff("a1b2c3d4e5f6g7", "abcdefg")
+    assert len(many) == 6 and many[-1] == "… and 2 more changes"
