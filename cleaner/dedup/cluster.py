@@ -153,9 +153,11 @@ def _estimated_jaccard(
     else:
         signatures = np.empty((len(involved), params.num_perm), dtype=np.uint32)
     sizes = np.empty(len(involved), dtype=np.float64)
+    marked = np.zeros(len(rank), dtype=bool)
+    marked[involved] = True
     for unit in catalogue:
         unit_ranks = rank[unit.start : unit.start + unit.rows]
-        wanted = np.flatnonzero(np.isin(unit_ranks, involved))
+        wanted = np.flatnonzero(marked[unit_ranks])
         if len(wanted):
             slots = np.searchsorted(involved, unit_ranks[wanted])
             signatures[slots], sizes[slots] = read_signatures(unit.path, params.num_perm, wanted)
@@ -306,6 +308,13 @@ def run_dedup(
     return summary
 
 
+def _by_unit(unit_of: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """(unit, indices into unit_of) for each unit present, from one sort (no scan per unit)."""
+    order = np.argsort(unit_of, kind="stable")
+    units, starts = np.unique(unit_of[order], return_index=True)
+    return list(zip(units.tolist(), np.split(order, starts[1:])))
+
+
 def _write(
     catalogue: list[Unit],
     work: Path,
@@ -322,9 +331,8 @@ def _write(
     keeper_unit = np.searchsorted(starts, keeper_pos, side="right") - 1
     keeper_key: dict[int, tuple[str, int]] = {}
     keeper_id: dict[int, str] = {}
-    for u in np.unique(keeper_unit).tolist():
+    for u, here in _by_unit(keeper_unit):
         unit = catalogue[u]
-        here = keeper_unit == u
         table = read_columns(unit.path, ["id", "source_file", "line"]).take(pa.array(keeper_pos[here] - unit.start))
         rows = zip(
             table.column("id").to_pylist(), table.column("source_file").to_pylist(), table.column("line").to_pylist()
@@ -336,9 +344,8 @@ def _write(
     removed_unit = np.searchsorted(starts, removed_pos, side="right") - 1
     reasons = np.where(exact_root[removed] == exact_root[keeper[removed]], "exact_duplicate", "near_duplicate")
     written = []
-    for u in np.unique(removed_unit).tolist():
+    for u, mine in _by_unit(removed_unit):
         unit = catalogue[u]
-        mine = np.flatnonzero(removed_unit == u)
         local = removed_pos[mine] - unit.start
         order = np.argsort(local)
         mine, local = mine[order], local[order]

@@ -1,50 +1,70 @@
 """Exact-duplicate key: a 128-bit xxh3 hash of the normalised text.
 
-What is folded is configurable (`DedupParams.exact_fold`): case, whitespace (removed), punctuation
-and symbols (removed), width (NFKC: full-width letters, digits and punctuation). 128 bits make an
-accidental collision negligible even among billions of documents.
+What is folded is configurable (`DedupParams.exact_fold`): case (str.casefold), width (full-width
+ASCII forms U+FF01..FF5E and the ideographic space to ASCII: the width differences Chinese text
+really has, at a fraction of NFKC's cost, which was 90% of this module's time on Chinese),
+whitespace (removed), punctuation and symbols (removed). Folding works on a batch's UTF-32 code
+points with lookup tables, as shingles.py does (2.5x faster on English than one `regex.sub` per
+text). 128 bits make an accidental collision negligible even among billions of documents.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import numpy as np
 import regex
 import xxhash
 
-_WHITESPACE = regex.compile(r"\s+")
-_PUNCTUATION = regex.compile(r"[\p{P}\p{S}]+")
-_BOTH = regex.compile(r"[\s\p{P}\p{S}]+")
+_SEPARATOR = "\x00"
 
 
-def normalise_exact(text: str, fold: Iterable[str]) -> str:
-    """The text the exact hash sees."""
-    fold = set(fold)
-    if "width" in fold:
-        text = unicodedata.normalize("NFKC", text)
+@cache
+def _removed(whitespace: bool, punctuation: bool) -> np.ndarray:
+    """True for code points the fold removes (built once per process and combination)."""
+    table = np.zeros(0x110000, dtype=bool)
+    classes = ([r"\s"] if whitespace else []) + ([r"\p{P}\p{S}"] if punctuation else [])
+    if classes:
+        everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+        dropped = regex.sub(f"[^{''.join(classes)}]", "", everything)
+        table[np.frombuffer(dropped.encode("utf-32-le"), dtype=np.uint32)] = True
+    table[ord(_SEPARATOR)] = True
+    return table
+
+
+def _folded_codes(texts: Sequence[str], fold: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Kept code points of the joined batch, and each text's [start, end) in them."""
     if "case" in fold:
-        text = text.casefold()
-    if "whitespace" in fold and "punctuation" in fold:
-        return _BOTH.sub("", text)
-    if "whitespace" in fold:
-        return _WHITESPACE.sub("", text)
-    if "punctuation" in fold:
-        return _PUNCTUATION.sub("", text)
-    return text
+        texts = [t.casefold() for t in texts]
+    codes = np.frombuffer(_SEPARATOR.join(texts).encode("utf-32-le"), dtype=np.uint32)
+    if "width" in fold:
+        codes = codes.copy()
+        codes[(codes >= 0xFF01) & (codes <= 0xFF5E)] -= 0xFEE0
+        codes[codes == 0x3000] = 0x20
+    keep = ~_removed("whitespace" in fold, "punctuation" in fold)[codes]
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths + 1) - 1
+    kept_before = np.concatenate(([0], np.cumsum(keep)))
+    return codes[keep], np.stack([kept_before[ends - lengths], kept_before[ends]], axis=1)
 
 
 def exact_hashes(texts: Sequence[str], fold: Iterable[str]) -> np.ndarray:
-    """(n, 2) uint64: the high and low halves of xxh3_128 of each normalised text.
-
-    A text that normalises to nothing (only punctuation, symbols or emoji) is hashed as it is, so
-    such documents are not all duplicates of each other.
-    """
-    fold = tuple(fold)
+    """(n, 2) uint64: the high and low halves of xxh3_128 of each normalised text (its UTF-32 code
+    points). A text that normalises to nothing (only punctuation, symbols or emoji) is hashed as
+    it is, so such documents are not all duplicates of each other."""
+    codes, bounds = _folded_codes(texts, frozenset(fold))
+    data = codes.tobytes()
     out = np.empty((len(texts), 2), dtype=np.uint64)
-    for i, text in enumerate(texts):
-        value = xxhash.xxh3_128_intdigest((normalise_exact(text, fold) or "\x00" + text).encode("utf-8"))
+    for i, (lo, hi) in enumerate(bounds.tolist()):
+        body = data[4 * lo : 4 * hi] if hi > lo else b"\x00" + texts[i].encode("utf-8")
+        value = xxhash.xxh3_128_intdigest(body)
         out[i, 0] = value >> 64
         out[i, 1] = value & 0xFFFFFFFFFFFFFFFF
     return out
+
+
+def normalise_exact(text: str, fold: Iterable[str]) -> str:
+    """The text the exact hash sees (for inspection and tests)."""
+    codes, _ = _folded_codes([text], frozenset(fold))
+    return codes.tobytes().decode("utf-32-le")

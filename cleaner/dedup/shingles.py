@@ -8,10 +8,12 @@ character n-grams with spaces and punctuation dropped, pure English word n-grams
 document one token.
 
 Speed: the batch is lower-cased and joined once, turned into UTF-32 code points, and classified
-with a lookup table; n-gram hashes are combined with numpy over the whole batch, so there is no
-per-character Python loop. Word tokens are hashed with xxh3_64 (one call per word); an n-gram's
-hash is fmix64 of a position-weighted sum of its premixed token hashes (a rolling combination
-measured at ~5x the docs/s of calling xxhash on every n-gram string slice on Chinese news).
+with a lookup table; everything after that is numpy over the whole batch, with no Python loop
+per character or per word. A word's hash is a seeded polynomial of its code points (one
+np.add.reduceat for all words; 2.2x the docs/s on English of one xxh3_64 call per word), an
+n-gram's hash is fmix64 of a position-weighted sum of its premixed token hashes (on Chinese news
+5x the docs/s of xxh3_64 on every n-gram string slice). xxhash (seeded xxh3/xxh64) is used where
+a call per item is cheap: the seeded constants, token-less documents, band and exact hashes.
 """
 
 from __future__ import annotations
@@ -69,14 +71,7 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, seed: int = 1) -> tuple[
     padded = np.concatenate(([False], is_word, [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     word_starts, word_ends = edges[::2], edges[1::2]
-    view = memoryview(encoded)
-    word_hashes = np.array(
-        [
-            xxhash.xxh3_64_intdigest(view[4 * s : 4 * e], seed=seed)
-            for s, e in zip(word_starts.tolist(), word_ends.tolist())
-        ],
-        dtype=np.uint64,
-    )
+    word_hashes = _word_hashes(codes, is_word, word_starts, word_ends, seed)
     is_token = classes == _UNSEGMENTED
     token_values = codes.astype(np.uint64)
     is_token[word_starts] = True
@@ -113,6 +108,29 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, seed: int = 1) -> tuple[
     return hashes, offsets
 
 
+def _word_hashes(codes: np.ndarray, is_word: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
+    """64-bit hash of every word: a polynomial over its code points modulo 2**64 with a seeded odd
+    base, mixed with its length by fmix64. Computed for all words at once with np.add.reduceat;
+    measured 4x faster on English than one xxh3 call per word."""
+    lengths = ends - starts
+    if not len(lengths):
+        return np.zeros(0, dtype=np.uint64)
+    base, length_key = _word_constants(seed)
+    powers = np.full(int(lengths.max()), base, dtype=np.uint64)
+    powers[0] = 1
+    powers = np.cumprod(powers, dtype=np.uint64)
+    first = np.cumsum(lengths) - lengths
+    position = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    terms = (codes[is_word].astype(np.uint64) + np.uint64(1)) * powers[position]
+    return fmix64(np.add.reduceat(terms, first) ^ (lengths.astype(np.uint64) * length_key))
+
+
+@cache
+def _word_constants(seed: int) -> tuple[np.uint64, np.uint64]:
+    base, length_key = seeded_constants(seed, "word", 2)
+    return base | np.uint64(1), length_key
+
+
 def _short_hashes(
     short: np.ndarray,
     counts: np.ndarray,
@@ -140,15 +158,18 @@ def _short_hashes(
 
 
 def distinct_counts(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Number of distinct shingles of each document (sorted once per batch, no per-document loop).
+    """Number of distinct shingles of each document, from one sort of (document, top 44 hash bits)
+    packed in a uint64 (2.5x faster than np.lexsort; a false merge within one document has odds
+    of about shingles**2 / 2**45).
 
     Stored beside the signature because |A|/|B| bounds the Jaccard of two sets from above: the
     global phase uses it to reject candidate pairs whose sizes alone rule out the threshold.
     """
     n = len(offsets) - 1
-    doc = np.repeat(np.arange(n), np.diff(offsets))
-    order = np.lexsort((hashes, doc))
-    sorted_hashes, sorted_doc = hashes[order], doc[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (sorted_hashes[1:] != sorted_hashes[:-1]) | (sorted_doc[1:] != sorted_doc[:-1])
-    return np.bincount(sorted_doc[new], minlength=n).astype(np.int64)
+    if n >= 1 << 20:
+        raise ValueError("distinct_counts takes batches of fewer than 2**20 documents")
+    doc = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offsets))
+    packed = np.sort((doc << np.uint64(44)) | (hashes >> np.uint64(20)))
+    new = np.ones(len(packed), dtype=bool)
+    new[1:] = packed[1:] != packed[:-1]
+    return np.bincount((packed[new] >> np.uint64(44)).astype(np.int64), minlength=n).astype(np.int64)
