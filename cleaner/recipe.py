@@ -23,6 +23,7 @@ from cleaner.dedup.params import DedupParams
 from cleaner.errors import RecipeError
 from cleaner.stages import STAGES
 from cleaner.stages.base import Stage
+from cleaner.stages.registry import stage_entries
 
 DEFAULT_RECIPE = Path(__file__).resolve().parent.parent / "rules" / "default.yaml"
 
@@ -160,15 +161,7 @@ def build_dataclass(cls: type, raw: Any, where: str) -> Any:
 def _stage_entries(raw: Any) -> list[tuple[str, Any]]:
     if not isinstance(raw, list):
         raise ValueError("stages: expected a list of stages (an empty list only converts to Parquet)")
-    entries = []
-    for i, entry in enumerate(raw):
-        if isinstance(entry, str):
-            entries.append((entry, {}))
-        elif isinstance(entry, dict) and len(entry) == 1:
-            entries.append(next(iter(entry.items())))
-        else:
-            raise ValueError(f"stages[{i}]: expected `name` or `name: {{params}}`, got {entry!r}")
-    return entries
+    return stage_entries(raw, "stages")
 
 
 def _dedup_params(raw: Any) -> DedupParams | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import zstandard
@@ -90,3 +93,26 @@ def output_bytes(dest: Path) -> dict[str, bytes]:
         for sub in ("kept", "rejected")
         for p in sorted((dest / sub).rglob("*.parquet"))
     }
+
+
+def start_cli(*args: str) -> subprocess.Popen:
+    """`python -m cleaner ARGS` in the background, its output discarded."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner", *args], cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)
+
+
+def crash_run(dest: Path, proc: subprocess.Popen) -> None:
+    """SIGKILL the main process and workers recorded in DEST, as a machine crash would."""
+    record = json.loads((dest / "_state" / "run.json").read_text())
+    for pid in [record["pid"], *(w["pid"] for w in record["workers"])]:
+        os.kill(pid, signal.SIGKILL)
+    proc.wait()

@@ -4,17 +4,13 @@ identical for any worker count and after a kill; a later run deduplicates agains
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from tests.conftest import corpus_records
-from tests.helpers import PROJECT, cli, output_bytes, write_lines
+from tests.helpers import cli, crash_run, output_bytes, start_cli, wait_for, write_lines
 
 RECIPE = """
 input: {text_field: text}
@@ -88,32 +84,11 @@ def test_duplicates_removed_deterministically_and_resumably(corpus_dir: Path, tm
     assert totals["stages"][-1]["stage"] == "dedup" and sum(totals["stages"][-1]["rejected"].values()) == len(removed)
 
     killed = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cleaner",
-            "run",
-            str(src),
-            str(killed),
-            "--recipe",
-            str(recipe),
-            "--workers",
-            "1",
-            "--runs-dir",
-            str(tmp_path / "runs"),
-        ],
-        cwd=PROJECT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    proc = start_cli(
+        "run", str(src), str(killed), "--recipe", str(recipe), "--workers", "1", "--runs-dir", str(tmp_path / "runs")
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list((killed / "_state" / "signatures").glob("*.parquet")):
-        time.sleep(0.01)
-    record = json.loads((killed / "_state" / "run.json").read_text())
-    for pid in [record["pid"], *(w["pid"] for w in record["workers"])]:
-        os.kill(pid, signal.SIGKILL)
-    proc.wait()
+    wait_for(lambda: list((killed / "_state" / "signatures").glob("*.parquet")))
+    crash_run(killed, proc)
     assert _run(src, killed, recipe, 2).returncode == 0
     assert output_bytes(killed) == output_bytes(one)
 

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import PROJECT, cli, make_source, output_bytes, write_lines, write_recipe
+from tests.helpers import cli, crash_run, make_source, output_bytes, start_cli, wait_for, write_lines, write_recipe
 
 
 @pytest.fixture(scope="module")
@@ -115,33 +110,10 @@ def test_kill_then_resume_is_byte_identical(source: Path, tmp_path: Path) -> Non
 
     dest = tmp_path / "killed"
     runs = tmp_path / "runs"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cleaner",
-            "run",
-            str(source),
-            str(dest),
-            "--recipe",
-            str(recipe),
-            "--workers",
-            "1",
-            "--runs-dir",
-            str(runs),
-        ],
-        cwd=PROJECT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_cli("run", str(source), str(dest), "--recipe", str(recipe), "--workers", "1", "--runs-dir", str(runs))
     parts = dest / "_state" / "parts"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len([p for p in parts.glob("s*") if not p.name.endswith(".tmp")]) < 5:
-        time.sleep(0.01)
-    record = json.loads((dest / "_state" / "run.json").read_text())
-    for pid in [record["pid"], *(w["pid"] for w in record["workers"])]:
-        os.kill(pid, signal.SIGKILL)
-    proc.wait()
+    wait_for(lambda: len([p for p in parts.glob("s*") if not p.name.endswith(".tmp")]) >= 5)
+    crash_run(dest, proc)
     assert not (dest / "summary.json").exists(), "the run finished before it could be killed"
 
     resumed = _run(source, dest, recipe, 2)

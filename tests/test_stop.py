@@ -7,13 +7,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from cleaner.runs import process_start_time
-from tests.helpers import PROJECT, cli, output_bytes, real_lines, write_lines, write_recipe
+from tests.helpers import PROJECT, cli, output_bytes, real_lines, start_cli, wait_for, write_lines, write_recipe
 
 
 @pytest.fixture
@@ -36,14 +35,6 @@ def _source(corpus_dir: Path, root: Path, shards: int = 24) -> Path:
     return root / "src"
 
 
-def _wait_for(predicate, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.05)
-
-
 def test_stopall_stops_own_run_spares_decoy_and_start_resumes(corpus_dir: Path, tmp_path: Path, decoy) -> None:
     source = _source(corpus_dir, tmp_path)
     recipe = write_recipe(tmp_path / "r.yaml", batch_rows=200)
@@ -60,7 +51,8 @@ def test_stopall_stops_own_run_spares_decoy_and_start_resumes(corpus_dir: Path, 
     log = open(tmp_path / "r.log", "w")
     start = ["bash", str(PROJECT / "run_data_cleaning.sh")]
     run = subprocess.Popen(start, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    _wait_for(lambda: len(list((dest / "_state" / "done").glob("*.json"))) >= 2)
+    parts = dest / "_state" / "parts"
+    wait_for(lambda: len([p for p in parts.glob("s*") if not p.name.endswith(".tmp")]) >= 3)
     record = json.loads((dest / "_state" / "run.json").read_text())
 
     stop = subprocess.run(["bash", str(PROJECT / "stopall.sh")], env=env, capture_output=True, text=True)
@@ -120,14 +112,9 @@ def test_second_run_on_same_dest_is_refused(corpus_dir: Path, tmp_path: Path) ->
     source = _source(corpus_dir, tmp_path, shards=12)
     dest = tmp_path / "out"
     runs = str(tmp_path / "runs")
-    first = subprocess.Popen(
-        [sys.executable, "-m", "cleaner", "run", str(source), str(dest), "--workers", "1", "--runs-dir", runs],
-        cwd=PROJECT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = start_cli("run", str(source), str(dest), "--workers", "1", "--runs-dir", runs)
     try:
-        _wait_for(lambda: (dest / "_state" / "run.json").exists())
+        wait_for(lambda: (dest / "_state" / "run.json").exists())
         second = cli("run", str(source), str(dest), "--workers", "1", "--runs-dir", runs)
         assert second.returncode == 2 and "already active" in second.stderr
     finally:

@@ -19,3 +19,16 @@ def register(cls: S) -> S:
         raise TypeError(f"stage name {cls.name!r} registered twice")
     STAGES[cls.name] = cls
     return cls
+
+
+def stage_entries(raw: list[object], where: str) -> list[tuple[str, object]]:
+    """A recipe's list of stages as (name, params): each entry is `name` or `{name: {params}}`."""
+    entries = []
+    for i, entry in enumerate(raw):
+        if isinstance(entry, str):
+            entries.append((entry, {}))
+        elif isinstance(entry, dict) and len(entry) == 1:
+            entries.append(next(iter(entry.items())))
+        else:
+            raise ValueError(f"{where}[{i}]: expected `name` or `name: {{params}}`, got {entry!r}")
+    return entries

@@ -17,7 +17,7 @@ import regex
 from cleaner.document import Document, Rejection
 from cleaner.script import is_cjk
 from cleaner.stages.base import Normaliser, Stage
-from cleaner.stages.registry import STAGES, register
+from cleaner.stages.registry import STAGES, register, stage_entries
 
 _LETTERS = regex.compile(r"\p{L}+")
 _LATIN = regex.compile(r"\p{Latin}+")
@@ -48,18 +48,6 @@ def script_of(text: str) -> str:
     return "other"
 
 
-def _entries(raw: list[object], where: str) -> list[tuple[str, object]]:
-    entries = []
-    for i, entry in enumerate(raw):
-        if isinstance(entry, str):
-            entries.append((entry, {}))
-        elif isinstance(entry, dict) and len(entry) == 1:
-            entries.append(next(iter(entry.items())))
-        else:
-            raise ValueError(f"{where}[{i}]: expected `name` or `name: {{params}}`, got {entry!r}")
-    return entries
-
-
 @register
 @dataclass
 class Route(Stage):
@@ -83,7 +71,7 @@ class Route(Stage):
         self._routes: dict[str, list[tuple[str, Stage]]] = {}
         for key, raw in self.routes.items():
             built = []
-            for i, (name, params) in enumerate(_entries(raw, f"routes.{key}")):
+            for i, (name, params) in enumerate(stage_entries(raw, f"routes.{key}")):
                 where = f"routes.{key}[{i}].{name}"
                 if name not in STAGES:
                     raise ValueError(f"{where}: unknown stage (known: {', '.join(sorted(STAGES))})")
