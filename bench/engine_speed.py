@@ -3,8 +3,10 @@
 Builds >= 100k documents from ../shared/corpus (Chinese and English files, replicated as needed)
 into shards in a temporary folder, then runs `cleaner run` three ways and prints docs/s, MB/s and
 peak RSS per worker:
-  floor    read + parse + write Parquet, no stages
+  floor    read + parse + write Parquet, no stages, no token count
+  floor + token count   the same with cl100k_base token counts of kept documents (on by default)
   recipe   rules/default.yaml (or --recipe), with 1 and with 2 workers
+Wall times include process start-up and the report written at the end of every run.
 Usage: python bench/engine_speed.py [--docs 100000] [--shards 8] [--recipe rules/default.yaml]
 """
 
@@ -89,7 +91,9 @@ def main() -> None:
         source.mkdir()
         docs, nbytes = build_input(source, args.docs, args.shards)
         floor_recipe = tmp / "floor.yaml"
-        floor_recipe.write_text("input:\n  text_field: [text, content]\nstages: []\n")
+        floor_recipe.write_text("input:\n  text_field: [text, content]\nstages: []\noutput: {tokenizer: none}\n")
+        tokens_recipe = tmp / "tokens.yaml"
+        tokens_recipe.write_text("input:\n  text_field: [text, content]\nstages: []\n")
         print(f"input: {docs:,} docs, {nbytes / 1e6:.1f} MB in {args.shards} shards; recipe {args.recipe}")
         header = ["run".ljust(22), "workers", "  wall s", "    docs/s", "   MB/s", " docs/s/core", " peak RSS/worker"]
         print(" ".join(header))
@@ -97,6 +101,7 @@ def main() -> None:
         for label, recipe, workers in [
             ("I/O floor", floor_recipe, 1),
             ("I/O floor", floor_recipe, 2),
+            ("floor + token count", tokens_recipe, 1),
             ("recipe", args.recipe, 1),
             ("recipe", args.recipe, 2),
         ]:
