@@ -16,6 +16,8 @@ import json
 import time
 from pathlib import Path
 
+from corpus import CORPUS, MIXED_FILES
+
 from cleaner.document import Document
 from cleaner.recipe import load_recipe
 from cleaner.stages.base import Stage
@@ -24,16 +26,7 @@ from cleaner.stages.langid import LanguageId
 from cleaner.stages.quality import QualityScore
 
 PROJECT = Path(__file__).resolve().parents[1]
-CORPUS = PROJECT.parent / "shared" / "corpus"
-FILES = [
-    "zh/zh_news_peoples_daily_1998.jsonl",
-    "zh/zh_wiki_cmrc2018.jsonl",
-    "zh/zh_court_judgments.jsonl",
-    "zh/zh_reviews_online_shopping.jsonl",
-    "zh/zh_app_descriptions_iflytek.jsonl",
-    "en/en_web_pages_maintext.jsonl",
-    "en/en_sms_spam.jsonl",
-]
+FILES = MIXED_FILES
 OURS = ("lang_id", "blacklist", "quality_score")
 
 

@@ -20,18 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import CORPUS, MIXED_FILES
+
 PROJECT = Path(__file__).resolve().parents[1]
-CORPUS = PROJECT.parent / "shared" / "corpus"
-FILES = [
-    "zh/zh_news_peoples_daily_1998.jsonl",
-    "zh/zh_wiki_cmrc2018.jsonl",
-    "zh/zh_court_judgments.jsonl",
-    "zh/zh_reviews_online_shopping.jsonl",
-    "zh/zh_app_descriptions_iflytek.jsonl",
-    "en/en_web_pages_maintext.jsonl",
-    "en/en_usenet_20newsgroups.jsonl",
-    "en/en_sms_spam.jsonl",
-]
+FILES = MIXED_FILES
 
 
 def build_input(folder: Path, docs: int, shards: int) -> tuple[int, int]:
