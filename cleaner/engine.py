@@ -10,6 +10,7 @@ import shutil
 import signal
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,8 +191,11 @@ def earlier_run_signatures(dest: Path) -> tuple[list[Path], Path | None]:
     return sorted((state / "signatures").glob("*.parquet")), dedup_dir if dedup_dir.is_dir() else None
 
 
-def _dedup_phase(shards: list[Shard], options: RunOptions) -> None:
-    """Find duplicates across every unit's signatures (and an earlier run's); resumable as a whole."""
+def _dedup_phase(executor: LocalExecutor | RayExecutor, shards: list[Shard], options: RunOptions) -> None:
+    """Find duplicates across every unit's signatures (and an earlier run's); resumable as a whole.
+    On Ray each hash partition of the index is a task, so no process sorts more index entries than
+    the memory budget allows; locally the driver sorts one partition after another (the local
+    workers would multiply the budget)."""
     state = options.dest / "_state"
     params = options.recipe.dedup
     if params is None or (state / "dedup" / "summary.json").exists():
@@ -201,10 +205,16 @@ def _dedup_phase(shards: list[Shard], options: RunOptions) -> None:
     log(
         f"[dedup] {len(units)} units" + (f" against {len(against)} units of {options.dedup_against}" if against else "")
     )
-    summary = run_dedup(units, state / "dedup", params, against, against_removed)
+
+    def on_executor(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
+        return (result for result in executor.map(fn, tasks, options.progress_seconds) if result is not None)
+
+    mapper = on_executor if isinstance(executor, RayExecutor) else map
+    summary = run_dedup(units, state / "dedup", params, against, against_removed, mapper)
     log(
         f"[dedup] {summary.get('documents', 0):,} docs, {summary.get('clusters', 0):,} clusters, "
-        f"{summary.get('removed', 0):,} removed in {summary.get('seconds', 0)}s"
+        f"{summary.get('removed', 0):,} removed in {summary.get('seconds', 0)}s "
+        f"({summary.get('partitions', 0)} index partitions)"
     )
 
 
@@ -249,7 +259,7 @@ def run(options: RunOptions) -> int:
     try:
         write_record(dest, options.runs_dir, executor.worker_pids())
         _clean_phase(executor, shards, done, options)
-        _dedup_phase(shards, options)
+        _dedup_phase(executor, shards, options)
         _finalise_phase(executor, shards, done, options)
         executor.close()
         summary = write_summary(options, shards, time.monotonic() - started)

@@ -15,6 +15,6 @@ How the engine uses it, phase by phase:
    cluster_size for the rejected output.
 
 Modules: params (recipe keys), shingles, minhash, lsh, exact (hashes), store (per-unit file),
-partitions (spill), components (union-find), keepers (who stays), cluster (the global phase),
-removals (its output).
+partitions (hash split), candidates (collision edges of one partition), components (union-find),
+keepers (who stays), cluster (the global phase), removals (its output).
 """

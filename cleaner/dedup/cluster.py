@@ -6,10 +6,11 @@ are never removed), then highest quality_score (NaN lowest), longest text, small
 document of a group wins (keepers.py) and the result does not depend on how documents were split
 into units or in which order units were listed.
 
-Memory: the phase holds a few arrays per document (rank, keys while ranking) and sorts the index
-entries (bands x 12 bytes + 20 bytes per document) one partition at a time; when they exceed
-`memory_budget_mb` they are partitioned by the top bits of the hash and spilled to disk.
-Signatures (num_perm x 4 bytes) are read only for documents in candidate pairs.
+Memory: the driver holds a few arrays per document (rank, keys while ranking) and the candidate
+edges. The index entries (bands x 12 bytes + 20 bytes per document) are split by the top bits of
+the hash into as many partitions as `memory_budget_mb` needs, each sorted by its own task
+(candidates.py), in the driver one after another or as parallel Ray tasks. Signatures
+(num_perm x 4 bytes) are read only for documents in candidate pairs.
 """
 
 from __future__ import annotations
@@ -27,26 +28,23 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
+from cleaner.dedup.candidates import (
+    NO_RANK,
+    Mapper,
+    PartitionTask,
+    Unit,
+    merged_edges,
+    partition_task,
+    partitions_needed,
+)
 from cleaner.dedup.components import components
 from cleaner.dedup.keepers import greedy_keepers, union_find_keepers
 from cleaner.dedup.params import DedupParams
-from cleaner.dedup.partitions import Partitions, partition_count
 from cleaner.dedup.removals import load_removals, write_removals
-from cleaner.dedup.store import read_bands, read_columns, read_exact, read_signatures, unit_meta, unit_rows
+from cleaner.dedup.store import read_columns, read_signatures, unit_meta, unit_rows
 
-#: Working bytes per index entry while a partition is sorted (entry, sort order, gathered copies).
-_BAND_ENTRY_BYTES, _EXACT_ENTRY_BYTES = 40, 56
 #: Candidate pairs verified per numpy step.
 _VERIFY_CHUNK = 1 << 16
-
-
-@dataclass(frozen=True)
-class Unit:
-    path: Path
-    name: str
-    old: bool
-    start: int  # global position of its first row
-    rows: int
 
 
 def _catalogue(units: Sequence[Path], against: Sequence[Path], params: DedupParams) -> list[Unit]:
@@ -107,37 +105,6 @@ def _ranks(catalogue: list[Unit], against_removed: Path | None) -> tuple[np.ndar
     return rank, np.concatenate(active)
 
 
-def _collision_edges(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Edges between documents with equal keys: per bucket, each member to the previous one and to
-    the bucket's best-ranked member (a star plus a chain, so one odd member cannot cut a bucket
-    apart at verification and no bucket costs more than two edges per member)."""
-    order = np.argsort(keys[:, 0]) if keys.shape[1] == 1 else np.lexsort(keys.T[::-1])
-    keys, docs = keys[order], docs[order]
-    equal = np.zeros(len(docs), dtype=bool)
-    equal[1:] = (keys[1:] == keys[:-1]).all(axis=1)
-    if not equal.any():
-        return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
-    member = equal.copy()
-    member[:-1] |= equal[1:]
-    keep = np.flatnonzero(member)
-    docs, equal = docs[keep], equal[keep]
-    bucket = np.cumsum(~equal)
-    docs = docs[np.lexsort((docs, bucket))]
-    position = np.arange(len(docs))
-    first = np.maximum.accumulate(np.where(equal, 0, position))
-    later = np.flatnonzero(equal)
-    star = later[first[later] != later - 1]
-    a = np.concatenate([docs[later - 1], docs[first[star]]])
-    b = np.concatenate([docs[later], docs[star]])
-    return a, b
-
-
-def _unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-    packed = np.unique((low << np.uint64(32)) | high)
-    return (packed >> np.uint64(32)).astype(np.uint32), (packed & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-
-
 def _estimated_jaccard(
     catalogue: list[Unit], rank: np.ndarray, a: np.ndarray, b: np.ndarray, params: DedupParams, work: Path
 ) -> np.ndarray:
@@ -172,40 +139,6 @@ def _estimated_jaccard(
     return np.minimum(estimate, bound)
 
 
-def _index_edges(
-    catalogue: list[Unit], rank: np.ndarray, active: np.ndarray, params: DedupParams, work: Path
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], dict[str, int]]:
-    """(band candidate edges, exact edges) as rank pairs, from partitioned index entries."""
-    bands, _ = params.lsh
-    n_active = int(active.sum())
-    per_doc = (bands * _BAND_ENTRY_BYTES if params.near else 0) + (_EXACT_ENTRY_BYTES if params.exact else 0)
-    count = partition_count(n_active, per_doc, int(params.memory_budget_mb * 2**20))
-    band_index = Partitions(count, 1, work / "bands")
-    exact_index = Partitions(count, 2, work / "exact")
-    try:
-        for unit in catalogue:
-            ranks = rank[unit.start : unit.start + unit.rows]
-            keep = active[unit.start : unit.start + unit.rows]
-            if params.near:
-                band = read_bands(unit.path, bands)[keep]
-                band_index.add(band.reshape(-1, 1), np.repeat(ranks[keep], bands))
-            if params.exact:
-                exact_index.add(read_exact(unit.path)[keep], ranks[keep])
-        band_edges = [_collision_edges(k, d) for k, d in band_index]
-        exact_edges = [_collision_edges(k, d) for k, d in exact_index]
-    finally:
-        band_index.close()
-        exact_index.close()
-    info = {"partitions": count, "index_entries": band_index.entries + exact_index.entries}
-
-    def joined(edges: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        if not edges:
-            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
-        return _unique_pairs(np.concatenate([e[0] for e in edges]), np.concatenate([e[1] for e in edges]))
-
-    return joined(band_edges), joined(exact_edges), info
-
-
 def _cluster_id(source_file: str, line: int) -> int:
     """Stable cluster name: a 63-bit hash of the keeper's (source_file, line)."""
     return xxhash.xxh3_64_intdigest(f"{source_file}\x00{line}".encode()) & (2**63 - 1)
@@ -236,13 +169,19 @@ def find_pairs(
     work: Path,
     against: Sequence[Path] = (),
     against_removed: Path | None = None,
+    mapper: Mapper = map,
 ) -> Pairs:
-    """Band-collision candidates verified by estimated Jaccard, and exact-hash pairs; `work` holds
-    spill files while it runs."""
+    """Band-collision candidates verified by estimated Jaccard, and exact-hash pairs. `work` holds
+    the ranks file the partitions read (so it must be visible to wherever `mapper` runs them)."""
     catalogue = _catalogue(units, against, params)
     rank, active = _ranks(catalogue, against_removed)
-    (near_a, near_b), exact, info = _index_edges(catalogue, rank, active, params, work)
-    info["candidate_pairs"] = len(near_a)
+    ranks_file = work / "ranks.npy"
+    np.save(ranks_file, np.where(active, rank, NO_RANK))
+    count = partitions_needed(int(active.sum()), params)
+    tasks = [PartitionTask(tuple(catalogue), params, ranks_file, p, count) for p in range(count)]
+    (near_a, near_b), exact, entries = merged_edges(mapper(partition_task, tasks))
+    ranks_file.unlink()
+    info: dict[str, Any] = {"partitions": count, "index_entries": entries, "candidate_pairs": len(near_a)}
     estimate = None
     if params.verify and len(near_a):
         estimate = _estimated_jaccard(catalogue, rank, near_a, near_b, params, work)
@@ -257,6 +196,7 @@ def run_dedup(
     params: DedupParams,
     against: Sequence[Path] = (),
     against_removed: Path | None = None,
+    mapper: Mapper = map,
 ) -> dict[str, Any]:
     """Find duplicates among the documents of signature files `units`; write the removals.
 
@@ -266,14 +206,16 @@ def run_dedup(
 
     Writes `out_dir/<unit>.parquet` for every new unit with removals and `out_dir/summary.json`;
     everything goes to `<out_dir>.tmp` first and is renamed into place at the end, so an existing
-    `out_dir` is a finished phase. Returns the summary.
+    `out_dir` is a finished phase. `mapper` runs the hash partitions (candidates.py): builtin `map`
+    runs them here one after another; an executor's map runs them as parallel tasks (Ray), which
+    must see `<out_dir>.tmp`. Returns the summary.
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
     work = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    pairs = find_pairs(units, params, work, against, against_removed)
+    pairs = find_pairs(units, params, work, against, against_removed, mapper)
     (near_a, near_b), (exact_a, exact_b) = pairs.near, pairs.exact
     nodes = np.unique(np.concatenate([near_a, near_b, exact_a, exact_b]))
     ea, eb = np.searchsorted(nodes, exact_a), np.searchsorted(nodes, exact_b)

@@ -1,17 +1,14 @@
-"""Index entries (hash key, document) split by the top bits of the key into partitions, held in
-memory or spilled to disk, so the global phase sorts one partition at a time.
+"""Which hash partition an index key belongs to, and how many partitions a memory budget needs.
 
-Equal keys always land in the same partition, so each partition finds its own collisions and the
-union of their edges is the same whatever the number of partitions (the memory budget only
-changes how many there are). Files are raw little-endian arrays appended unit by unit.
+Keys (band hashes, exact hashes) are uniform 64-bit values, so their top bits split the index into
+partitions of about equal size. Equal keys always land in the same partition, so each partition
+finds all of its own collisions and the union of the partitions' edges is the same whatever their
+number (the memory budget only changes how many there are).
 """
 
 from __future__ import annotations
 
 import math
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 
@@ -22,59 +19,9 @@ def partition_count(entries: int, bytes_per_entry: int, budget_bytes: int) -> in
     return min(1 << (needed - 1).bit_length(), 4096)
 
 
-class Partitions:
-    """Collects (keys, docs) rows; keys are (m, width) uint64 with column 0 deciding the partition."""
-
-    def __init__(self, count: int, width: int, spill_dir: Path | None) -> None:
-        self.count, self.width = count, width
-        self.shift = np.uint64(64 - (count.bit_length() - 1)) if count > 1 else None
-        self.spill_dir = spill_dir if count > 1 else None
-        self._memory: list[tuple[np.ndarray, np.ndarray]] = []
-        self.entries = 0
-        if self.spill_dir is not None:
-            self.spill_dir.mkdir(parents=True, exist_ok=True)
-
-    def _files(self, p: int) -> tuple[Path, Path]:
-        assert self.spill_dir is not None
-        return self.spill_dir / f"p{p:04d}.keys", self.spill_dir / f"p{p:04d}.docs"
-
-    def add(self, keys: np.ndarray, docs: np.ndarray) -> None:
-        keys = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1, self.width)
-        docs = np.ascontiguousarray(docs, dtype=np.uint32)
-        self.entries += len(docs)
-        if self.spill_dir is None:
-            self._memory.append((keys, docs))
-            return
-        part = (keys[:, 0] >> self.shift).astype(np.int64)
-        order = np.argsort(part, kind="stable")
-        bounds = np.searchsorted(part[order], np.arange(self.count + 1))
-        keys, docs = keys[order], docs[order]
-        for p in np.flatnonzero(np.diff(bounds)).tolist():
-            lo, hi = bounds[p], bounds[p + 1]
-            key_file, doc_file = self._files(p)
-            with open(key_file, "ab") as fh:
-                fh.write(keys[lo:hi].tobytes())
-            with open(doc_file, "ab") as fh:
-                fh.write(docs[lo:hi].tobytes())
-
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(keys (m, width), docs (m,)) of each non-empty partition, in the order rows were added."""
-        if self.spill_dir is None:
-            if self._memory:
-                keys = np.concatenate([k for k, _ in self._memory])
-                docs = np.concatenate([d for _, d in self._memory])
-                self._memory = []
-                yield keys, docs
-            return
-        for p in range(self.count):
-            key_file, doc_file = self._files(p)
-            if key_file.exists():
-                keys = np.fromfile(key_file, dtype=np.uint64).reshape(-1, self.width)
-                docs = np.fromfile(doc_file, dtype=np.uint32)
-                key_file.unlink()
-                doc_file.unlink()
-                yield keys, docs
-
-    def close(self) -> None:
-        if self.spill_dir is not None:
-            shutil.rmtree(self.spill_dir, ignore_errors=True)
+def in_partition(keys: np.ndarray, partition: int, count: int) -> np.ndarray:
+    """Mask of the uint64 `keys` whose top log2(count) bits equal `partition` (count: a power of two)."""
+    if count == 1:
+        return np.ones(len(keys), dtype=bool)
+    shift = np.uint64(64 - (count.bit_length() - 1))
+    return (keys >> shift) == np.uint64(partition)
