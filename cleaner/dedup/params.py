@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from datasketch.lsh import _optimal_param
-
 ExactFold = Literal["case", "whitespace", "punctuation", "width"]
 
 
@@ -81,6 +79,8 @@ class DedupParams:
         """(bands, rows): given, or minimising datasketch's weighted false-positive/negative area."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
+        from datasketch.lsh import _optimal_param  # imported here: datasketch takes ~1 s to import
+
         bands, rows = _optimal_param(
             self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
         )
