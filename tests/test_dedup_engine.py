@@ -82,6 +82,10 @@ def test_duplicates_removed_deterministically_and_resumably(corpus_dir: Path, tm
     totals = json.loads((two / "summary.json").read_text())["totals"]
     assert totals["read"] == totals["kept"] + totals["rejected"] + totals["malformed"]
     assert totals["stages"][-1]["stage"] == "dedup" and sum(totals["stages"][-1]["rejected"].values()) == len(removed)
+    report = json.loads((two / "report.json").read_text())
+    assert [step["step"] for step in report["funnel"]].count("dedup") == 1
+    assert report["funnel"][-1]["docs"] == totals["kept"]
+    assert report["dedup"]["docs_removed"] == len(removed)
 
     killed = tmp_path / "killed"
     proc = start_cli(

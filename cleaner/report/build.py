@@ -44,10 +44,12 @@ def _reason_key(stage: str | None, reason: str) -> str:
 
 
 def _funnel(totals: dict[str, Any], dedup_removed: int) -> list[dict[str, Any]]:
+    """Documents left after each step; a run's dedup phase is a stage in the stats, and a dedup
+    step is added here only for outputs whose stats do not record one."""
     read = totals["read"]
     steps = [("read", "input", read, 0), ("parse", "read", read - totals["malformed"], totals["malformed"])]
     steps += [(s["stage"], s["kind"], s["out"], s["in"] - s["out"]) for s in totals["stages"]]
-    if dedup_removed:
+    if dedup_removed and not any(s["stage"] == "dedup" for s in totals["stages"]):
         steps.append(("dedup", "dedup", steps[-1][2] - dedup_removed, dedup_removed))
     return [
         {"step": name, "kind": kind, "docs": docs, "removed": removed, "share_of_read": _share(docs, read)}
