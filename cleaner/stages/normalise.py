@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,10 +161,13 @@ class UnicodeNormaliser(Normaliser):
         return text
 
 
-_LINE_BREAKS = regex.compile(r"\r\n?|[\u2028\u2029\u0085]")
-_UNICODE_SPACES = regex.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_SPACE_RUNS = regex.compile(r"[ \t]{2,}|\t")
-_SPACES_AROUND_NEWLINE = regex.compile(r"[ \t]*\n[ \t]*")
+# Plain character classes run on the stdlib `re`, about twice as fast as `regex` on them.
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
+_UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUNS = re.compile(r"[ \t]{2,}|\t")
+_SPACES_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+#: Any Han character: the space-between-Chinese rule is skipped (not just fruitless) without one.
+_ANY_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 #: Chinese punctuation that sits flush against hanzi (“”…— only next to a hanzi: English uses them too).
 _CHINESE_MARK = r"[\u3001-\u303F，！？：；（）“”‘’《》【】「」『』…—]"
 _GAP = r"[ \t\u3000\u00a0]+"
@@ -200,7 +204,7 @@ class WhitespaceNormaliser(Normaliser):
 
     def normalise(self, text: str) -> str:
         text = _LINE_BREAKS.sub("\n", text)
-        if self.remove_space_between_chinese:
+        if self.remove_space_between_chinese and _ANY_HAN.search(text):
             text = _SPACE_BETWEEN_CHINESE.sub("", text)
         if self.unicode_spaces:
             text = _UNICODE_SPACES.sub(" ", text)
