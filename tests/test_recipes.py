@@ -12,7 +12,8 @@ from cleaner.cli import main
 from cleaner.recipe import load_recipe
 from tests.conftest import corpus_records
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
+PROJECT = Path(__file__).resolve().parents[1]
+RULES = PROJECT / "rules"
 
 #: recipe -> (corpus files sampled, lines per file, minimum kept share or None).
 #: Floors sit a few points under the rates measured on these samples (docs/rules.md lists them).
@@ -61,3 +62,14 @@ def test_recipe_runs_end_to_end(name: str, corpus_dir: Path, tmp_path: Path) -> 
     assert totals["read"] == totals["kept"] + totals["rejected"]
     if floor is not None:
         assert totals["kept"] / totals["read"] >= floor, totals
+
+
+@pytest.mark.parametrize("recipe", sorted(p.name for p in RULES.glob("*.yaml")))
+def test_recipe_runs_on_the_embedded_sample(recipe: str, tmp_path: Path) -> None:
+    """The sample the README's run command cleans: every line accounted for under every recipe."""
+    dest = tmp_path / "out"
+    args = ["run", str(PROJECT / "examples" / "sample"), str(dest), "--recipe", str(RULES / recipe)]
+    assert main([*args, "--workers", "1", "--runs-dir", str(tmp_path / "runs")]) == 0
+    totals = json.loads((dest / "summary.json").read_text())["totals"]
+    assert totals["read"] == 22 == totals["kept"] + totals["rejected"] + totals["malformed"]
+    assert totals["malformed"] == 6
