@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaner.dedup.removals import load_removals, split_removed
-from cleaner.errors import AccountingError
+from cleaner.errors import AccountingError, OutputError
 from cleaner.fsutil import publish_copy, read_json, write_json_atomic
 from cleaner.plan import Shard
 from cleaner.samples import doc_ref
@@ -57,15 +57,32 @@ def _remove_duplicates(
 ) -> tuple[Path, Path, pa.Table]:
     """Split a unit's kept rows into what stays and what dedup removed; write both as segments.
 
-    Returns (kept segment, duplicates segment, removed rows)."""
+    Works one row group at a time, so memory holds one batch of the unit plus its removed rows,
+    however large the unit. Returns (kept segment, duplicates segment, removed rows)."""
     schema = unified_schema([pq.read_schema(s) for s in segments], head, [])
-    kept = pa.concat_tables([conform(pq.read_table(s), schema) for s in segments]) if segments else schema.empty_table()
-    stay, removed = split_removed(kept, removals)
+    rows = removals.column("row").to_numpy()
+    kept_path, duplicates_path = part / "kept-dedup.parquet", part / "duplicates.parquet"
+    removed_parts = []
+    offset = 0
+    try:
+        with pq.ParquetWriter(kept_path, schema, compression="zstd", compression_level=task.compression_level) as out:
+            for segment in segments:
+                source = pq.ParquetFile(segment)
+                for group in range(source.num_row_groups):
+                    batch = conform(source.read_row_group(group), schema)
+                    here = (rows >= offset) & (rows < offset + batch.num_rows)
+                    local = removals.filter(pa.array(here))
+                    local = local.set_column(0, "row", pa.array(rows[here] - offset, pa.int64()))
+                    stay, removed = split_removed(batch, local)
+                    out.write_table(stay)
+                    removed_parts.append(removed)
+                    offset += batch.num_rows
+    except OSError as err:
+        raise OutputError(f"cannot write {kept_path}: {err}") from None
+    removed = pa.concat_tables(removed_parts)  # a unit with removals has kept rows, so parts exist
     removed = removed.append_column("stage", pa.array(["dedup"] * removed.num_rows, pa.string()))
     details = [f"duplicate of {keeper}" for keeper in removed.column("duplicate_of").to_pylist()]
     removed = removed.append_column("detail", pa.array(details, pa.string()))
-    kept_path, duplicates_path = part / "kept-dedup.parquet", part / "duplicates.parquet"
-    write_table(stay, kept_path, task.compression_level, task.batch_rows)
     write_table(removed, duplicates_path, task.compression_level, task.batch_rows)
     return kept_path, duplicates_path, removed
 
