@@ -32,10 +32,12 @@ from cleaner.dedup.candidates import (
     NO_RANK,
     Mapper,
     PartitionTask,
+    SpillTask,
     Unit,
     merged_edges,
     partition_task,
     partitions_needed,
+    spill_task,
 )
 from cleaner.dedup.components import components
 from cleaner.dedup.keepers import greedy_keepers, union_find_keepers
@@ -178,9 +180,14 @@ def find_pairs(
     ranks_file = work / "ranks.npy"
     np.save(ranks_file, np.where(active, rank, NO_RANK))
     count = partitions_needed(int(active.sum()), params)
-    tasks = [PartitionTask(tuple(catalogue), params, ranks_file, p, count) for p in range(count)]
+    spill_dir = work / "spill" if count > 1 else None
+    if spill_dir is not None:
+        list(mapper(spill_task, [SpillTask(unit, params, ranks_file, count, spill_dir) for unit in catalogue]))
+    tasks = [PartitionTask(tuple(catalogue), params, ranks_file, p, count, spill_dir) for p in range(count)]
     (near_a, near_b), exact, entries = merged_edges(mapper(partition_task, tasks))
     ranks_file.unlink()
+    if spill_dir is not None:
+        shutil.rmtree(spill_dir)
     info: dict[str, Any] = {"partitions": count, "index_entries": entries, "candidate_pairs": len(near_a)}
     estimate = None
     if params.verify and len(near_a):

@@ -25,3 +25,11 @@ def in_partition(keys: np.ndarray, partition: int, count: int) -> np.ndarray:
         return np.ones(len(keys), dtype=bool)
     shift = np.uint64(64 - (count.bit_length() - 1))
     return (keys >> shift) == np.uint64(partition)
+
+
+def partition_of(keys: np.ndarray, count: int) -> np.ndarray:
+    """The partition of each uint64 key: its top log2(count) bits (count: a power of two)."""
+    if count == 1:
+        return np.zeros(len(keys), dtype=np.int64)
+    shift = np.uint64(64 - (count.bit_length() - 1))
+    return (keys >> shift).astype(np.int64)
