@@ -22,10 +22,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from corpus import CORPUS
+
 from cleaner.document import Document
 from cleaner.stages.blacklist import Blacklist
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CLEAN = [
     "zh/zh_wiki_cmrc2018.jsonl",
     "zh/zh_hant_wiki_drcd.jsonl",

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import regex
+from corpus import CORPUS
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
@@ -48,7 +49,6 @@ from cleaner.dedup.removals import load_removals
 from cleaner.dedup.shingles import shingle_batch
 from cleaner.dedup.store import UnitSignatures, hash_batch
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FILES = {
     "zh": [
         ("zh/zh_court_judgments.jsonl", 1000),

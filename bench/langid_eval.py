@@ -16,10 +16,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from corpus import CORPUS
+
 from cleaner.fasttext_model import predict
 from cleaner.stages.langid import LanguageId
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ALIASES = {"no": "nb"}
 MIN_SAMPLES = 100
 REQUIRED = {"zh": 0.98, "en": 0.98}

@@ -30,6 +30,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from corpus import CORPUS
 from datasketch import MinHash
 
 from cleaner.dedup.cluster import run_dedup
@@ -39,7 +40,6 @@ from cleaner.dedup.params import DedupParams
 from cleaner.dedup.shingles import shingle_batch
 from cleaner.dedup.store import BatchHashes, hash_batch, write_unit
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FILES = {
     "zh": ["zh/zh_news_peoples_daily_1998.jsonl", "zh/zh_wiki_cmrc2018.jsonl", "zh/zh_court_judgments.jsonl"],
     "en": ["en/en_usenet_20newsgroups.jsonl", "en/en_web_pages_maintext.jsonl", "en/en_commoncrawl_samples.jsonl"],

@@ -17,12 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+from corpus import CORPUS
+
 from cleaner.document import Document
 from cleaner.stages import STAGES
 from cleaner.stages.base import Stage
 
 PROJECT = Path(__file__).resolve().parents[1]
-CORPUS = PROJECT.parent / "shared" / "corpus"
 SOURCES = [
     "zh/zh_news_peoples_daily_1998.jsonl",
     "zh/zh_wiki_cmrc2018.jsonl",

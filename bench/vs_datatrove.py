@@ -45,10 +45,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import yaml
+from corpus import CORPUS
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))  # cleaner, for recipe validation and the profile
-CORPUS = PROJECT.parent / "shared" / "corpus"
 EN_FILES = sorted(str(p.relative_to(CORPUS)) for p in (CORPUS / "en").glob("*.jsonl"))
 ZH_FILES = sorted(
     str(p.relative_to(CORPUS))
