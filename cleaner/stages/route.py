@@ -12,22 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Literal
 
-import regex
-
 from cleaner.document import Document, Rejection
-from cleaner.script import is_cjk
+from cleaner.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
 from cleaner.stages.base import Normaliser, Stage
 from cleaner.stages.registry import STAGES, register, stage_entries
-
-_LETTERS = regex.compile(r"\p{L}+")
-_LATIN = regex.compile(r"\p{Latin}+")
-_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]+")
-_HANGUL = regex.compile(r"\p{Hangul}+")
-_HAN = regex.compile(r"\p{Han}+")
-
-
-def _chars(pattern: regex.Pattern[str], text: str) -> int:
-    return sum(map(len, pattern.findall(text)))
 
 
 def script_of(text: str) -> str:
@@ -38,12 +26,12 @@ def script_of(text: str) -> str:
     when most letters are Latin, else "other".
     """
     if is_cjk(text):
-        han, kana, hangul = _chars(_HAN, text), _chars(_KANA, text), _chars(_HANGUL, text)
+        han, kana, hangul = (count_chars(runs, text) for runs in (HAN_RUNS, KANA_RUNS, HANGUL_RUNS))
         if hangul > han:
             return "korean"
         return "japanese" if kana >= 0.1 * (han + kana + hangul) else "chinese"
-    letters = _chars(_LETTERS, text)
-    if letters and _chars(_LATIN, text) >= letters / 2:
+    letters = count_chars(LETTER_RUNS, text)
+    if letters and count_chars(LATIN_RUNS, text) >= letters / 2:
         return "latin"
     return "other"
 
