@@ -1,0 +1,308 @@
+"""How well the shipped web recipes judge raw web pages, against a curator's keep/drop labels.
+
+`python bench/web_eval.py [RECIPE ...] [--show-errors N] [--datatrove]`
+
+Runs each recipe's stages in-process (no engine, no dedup) over the labelled documents of
+../shared/corpus/web (labels.jsonl; `unsure` excluded; the page is the record's `text`) and prints,
+per language of the label (zh, en, other): the share of curator-kept pages we keep, the share of
+curator-dropped pages we drop, balanced accuracy (their mean), and the top reasons on each side of
+the confusion: our stage/reason for wrongly dropped keeps, the curator's reason for wrongly kept
+drops. Recipes default to rules/mixed.yaml (all labels), rules/zh_web.yaml (zh labels) and
+rules/en_web.yaml (en labels); other recipes are scored on all labels.
+
+Secondary figure: for every page of the recipe's languages that ships `source_main_text`, the
+character-level F1 (bag of non-space characters) of the text the recipe leaves (kept, or as it was
+when rejected) against that main text, next to the F1 of the raw page, per file.
+
+`--datatrove` (needs the `bench` extra) adds datatrove's FineWeb chain on the English labels, as
+bench/datatrove_side.py builds it: LanguageFilter(en) on the lid.176.ftz our lang_id uses, Gopher
+repetition, Gopher quality, C4 (terminal-punctuation rule off) and FineWeb quality.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus import CORPUS
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from cleaner.document import Document  # noqa: E402
+from cleaner.recipe import load_recipe  # noqa: E402
+from cleaner.stages.base import Normaliser, Stage  # noqa: E402
+from cleaner.stages.route import Route  # noqa: E402
+
+WEB = CORPUS / "web"
+LANGS = ("zh", "en", "other")
+#: Which labels a recipe is judged on, by file name; other recipes get every label.
+RECIPE_LANGS = {"zh_web.yaml": ("zh",), "en_web.yaml": ("en",)}
+DEFAULT_RECIPES = [PROJECT / "rules" / name for name in ("mixed.yaml", "zh_web.yaml", "en_web.yaml")]
+TOP_REASONS = 6
+SNIPPET = 160
+
+
+@dataclass
+class Page:
+    file: str
+    id: str
+    lang: str
+    label: str
+    reason: str
+    record: dict
+
+
+@dataclass
+class Outcome:
+    """What a recipe did to one page: `rejected_by` is "label: reason" or None when kept."""
+
+    text: str
+    rejected_by: str | None
+    detail: str = ""
+
+
+@dataclass
+class Tally:
+    keep_kept: int = 0
+    keep_total: int = 0
+    drop_dropped: int = 0
+    drop_total: int = 0
+    wrong_drops: Counter = field(default_factory=Counter)
+    wrong_keeps: Counter = field(default_factory=Counter)
+
+
+def load_records() -> dict[tuple[str, str], dict]:
+    records = {}
+    for path in sorted(WEB.glob("*.jsonl")):
+        if path.name == "labels.jsonl":
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                records[(path.name, record["id"])] = record
+    return records
+
+
+def load_pages(records: dict[tuple[str, str], dict]) -> list[Page]:
+    pages = []
+    with open(WEB / "labels.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            label = json.loads(line)
+            if label["label"] in ("keep", "drop"):
+                record = records[(label["file"], label["id"])]
+                pages.append(Page(label["file"], label["id"], label["lang"], label["label"], label["reason"], record))
+    return pages
+
+
+def document(file: str, record: dict) -> Document:
+    meta = {k: v for k, v in record.items() if k not in ("id", "text")}
+    return Document(record["id"], record["text"], file, 1, meta)
+
+
+def run_stages(stages: list[tuple[str, Stage]], doc: Document) -> tuple[str, str] | None:
+    """Apply (label, stage) pairs as the engine does; the first rejection as ("label: reason", detail)."""
+    for label, stage in stages:
+        if isinstance(stage, Route):
+            chosen = stage.select(doc)
+            if chosen is None:
+                if stage.unmatched == "reject":
+                    return f"{label}: unrouted", ""
+                continue
+            key, sub_stages = chosen
+            rejected = run_stages(sub_stages, doc)
+            if rejected:
+                return rejected
+            continue
+        rejection = stage.process(doc)
+        if rejection is None and isinstance(stage, Normaliser) and not doc.text.strip():
+            return f"{label}: empty_after_normalise", ""
+        if rejection is not None:
+            return f"{label}: {rejection.reason}", rejection.detail
+    return None
+
+
+class RecipeRunner:
+    def __init__(self, path: Path) -> None:
+        self.recipe = load_recipe(path)
+        built = self.recipe.build_stages()
+        for stage in built:
+            stage.setup()
+        self.stages = [(spec.label, stage) for spec, stage in zip(self.recipe.stages, built)]
+
+    def apply(self, file: str, record: dict) -> Outcome:
+        doc = document(file, record)
+        rejected = run_stages(self.stages, doc)
+        return Outcome(doc.text, rejected[0] if rejected else None, rejected[1] if rejected else "")
+
+
+def char_f1(ours: str, gold: str) -> float:
+    """F1 of the bags of non-space characters: how much of the main text is left, and how little else."""
+    mine, theirs = Counter("".join(ours.split())), Counter("".join(gold.split()))
+    overlap = sum((mine & theirs).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(mine.values()), overlap / sum(theirs.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def tally(pages: list[Page], kept: list[bool], why: list[str | None]) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for page, was_kept, reason in zip(pages, kept, why):
+        t = tallies[page.lang]
+        if page.label == "keep":
+            t.keep_total += 1
+            t.keep_kept += was_kept
+            if not was_kept:
+                t.wrong_drops[reason or "?"] += 1
+        else:
+            t.drop_total += 1
+            t.drop_dropped += not was_kept
+            if was_kept:
+                t.wrong_keeps[page.reason] += 1
+    return tallies
+
+
+def share(part: int, total: int) -> float | None:
+    return part / total if total else None
+
+
+def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...]) -> None:
+    print(f"\n== {title}")
+    print(f"{'lang':6} {'keeps kept':>16} {'drops dropped':>16} {'balanced acc':>13}")
+    for lang in langs:
+        t = tallies.get(lang)
+        if t is None:
+            continue
+        kept, dropped = share(t.keep_kept, t.keep_total), share(t.drop_dropped, t.drop_total)
+        shown = [
+            f"{v:6.1%} ({n}/{d})" if v is not None else "   n/a"
+            for v, n, d in ((kept, t.keep_kept, t.keep_total), (dropped, t.drop_dropped, t.drop_total))
+        ]
+        known = [v for v in (kept, dropped) if v is not None]
+        balanced = sum(known) / len(known) if known else 0.0
+        print(f"{lang:6} {shown[0]:>16} {shown[1]:>16} {balanced:13.3f}")
+    for lang in langs:
+        t = tallies.get(lang)
+        if t is None:
+            continue
+        if t.wrong_drops:
+            top = ", ".join(f"{r} {n}" for r, n in t.wrong_drops.most_common(TOP_REASONS))
+            print(f"  {lang} keeps we drop, by our stage: {top}")
+        if t.wrong_keeps:
+            top = ", ".join(f"{r} {n}" for r, n in t.wrong_keeps.most_common(TOP_REASONS))
+            print(f"  {lang} drops we keep, by curator reason: {top}")
+
+
+def snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET else flat[: SNIPPET - 1] + "…"
+
+
+def show_errors(pages: list[Page], outcomes: list[Outcome], limit: int) -> None:
+    wrong_drops = [(p, o) for p, o in zip(pages, outcomes) if p.label == "keep" and o.rejected_by]
+    wrong_keeps = [(p, o) for p, o in zip(pages, outcomes) if p.label == "drop" and not o.rejected_by]
+    for title, errors in (("keeps we drop", wrong_drops), ("drops we keep", wrong_keeps)):
+        print(f"  -- {title}: {len(errors)} (showing {min(limit, len(errors))})")
+        for page, outcome in errors[:limit]:
+            why = f"{outcome.rejected_by} ({outcome.detail[:80]})" if outcome.rejected_by else "kept"
+            print(f"    {page.lang} {page.file}:{page.id} curator {page.label}/{page.reason}; ours {why}")
+            print(f"       {snippet(outcome.text)}")
+
+
+def main_text_f1(runner: RecipeRunner, records: dict[tuple[str, str], dict], langs: tuple[str, ...]) -> None:
+    per_file: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (file, _), record in records.items():
+        gold = record.get("source_main_text")
+        if not gold or record.get("lang") not in langs:
+            continue
+        outcome = runner.apply(file, record)
+        per_file[file].append((char_f1(record["text"], gold), char_f1(outcome.text, gold)))
+    print("  character F1 against source_main_text (raw page -> after the recipe):")
+    for file, scores in sorted(per_file.items()):
+        raw = sum(s[0] for s in scores) / len(scores)
+        ours = sum(s[1] for s in scores) / len(scores)
+        print(f"    {file:34} {len(scores):4} pages  {raw:.3f} -> {ours:.3f}")
+
+
+def evaluate_recipe(path: Path, pages: list[Page], records: dict, errors: int) -> None:
+    started = time.perf_counter()
+    runner = RecipeRunner(path)
+    langs = RECIPE_LANGS.get(path.name, LANGS)
+    judged = [p for p in pages if p.lang in langs]
+    outcomes = [runner.apply(p.file, p.record) for p in judged]
+    seconds = time.perf_counter() - started
+    tallies = tally(judged, [o.rejected_by is None for o in outcomes], [o.rejected_by for o in outcomes])
+    print_tallies(f"{path.name} on {'/'.join(langs)} labels ({len(judged)} pages, {seconds:.1f} s)", tallies, langs)
+    if errors:
+        show_errors(judged, outcomes, errors)
+    main_text_f1(runner, records, langs)
+
+
+def evaluate_datatrove(pages: list[Page], errors: int) -> None:
+    """datatrove's FineWeb filter chain on the English labels, each filter called on each page."""
+    from datatrove.data import Document as DatatroveDocument
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
+    from datatrove.utils.hashes import xxhash as datatrove_xxhash
+    from datatrove_side import LocalLanguageFilter, xxhash64_text
+    from vs_datatrove import lid_model
+
+    datatrove_xxhash.xxhash64 = xxhash64_text
+    chain = [
+        ("language", LocalLanguageFilter(["en"], lid_model())),
+        ("gopher_repetition", GopherRepetitionFilter()),
+        ("gopher_quality", GopherQualityFilter()),
+        ("c4_quality", C4QualityFilter(filter_no_terminal_punct=False)),
+        ("fineweb_quality", FineWebQualityFilter()),
+    ]
+    english = [p for p in pages if p.lang == "en"]
+    outcomes = []
+    for page in english:
+        doc = DatatroveDocument(text=page.record["text"], id=page.id)
+        rejected_by = None
+        for name, step in chain:
+            result = step.filter(doc)
+            passed, reason = result if isinstance(result, tuple) else (result, "")
+            if not passed:
+                rejected_by = f"{name}: {reason or 'dropped'}"
+                break
+        outcomes.append(Outcome(doc.text, rejected_by))
+    tallies = tally(english, [o.rejected_by is None for o in outcomes], [o.rejected_by for o in outcomes])
+    print_tallies(f"datatrove FineWeb chain on en labels ({len(english)} pages)", tallies, ("en",))
+    if errors:
+        show_errors(english, outcomes, errors)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("recipes", nargs="*", type=Path, default=DEFAULT_RECIPES)
+    parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="misclassified pages shown per side")
+    parser.add_argument("--datatrove", action="store_true", help="also datatrove's FineWeb chain (bench extra)")
+    args = parser.parse_args()
+    if not WEB.is_dir():
+        sys.exit(f"no labelled web pages at {WEB} (../shared/corpus/web beside the checkout)")
+    records = load_records()
+    pages = load_pages(records)
+    counts = Counter((p.lang, p.label) for p in pages)
+    print(
+        f"{len(pages)} labelled pages: "
+        + ", ".join(f"{lang} {counts[lang, 'keep']} keep / {counts[lang, 'drop']} drop" for lang in LANGS)
+    )
+    for path in args.recipes:
+        evaluate_recipe(path, pages, records, args.show_errors)
+    if args.datatrove:
+        evaluate_datatrove(pages, args.show_errors)
+
+
+if __name__ == "__main__":
+    main()
