@@ -14,6 +14,9 @@ Secondary figure: for every page of the recipe's languages that ships `source_ma
 character-level F1 (bag of non-space characters) of the text the recipe leaves (kept, or as it was
 when rejected) against that main text, next to the F1 of the raw page, per file.
 
+`--clean` prints instead the keep rates of clean corpus files (CLEAN_FILES, first `--clean-limit`
+documents each) under each recipe: the no-regression check for changes to the web recipes.
+
 `--datatrove` (needs the `bench` extra) adds datatrove's FineWeb chain on the English labels, as
 bench/datatrove_side.py builds it: LanguageFilter(en) on the lid.176.ftz our lang_id uses, Gopher
 repetition, Gopher quality, C4 (terminal-punctuation rule off) and FineWeb quality.
@@ -44,6 +47,16 @@ LANGS = ("zh", "en", "other")
 #: Which labels a recipe is judged on, by file name; other recipes get every label.
 RECIPE_LANGS = {"zh_web.yaml": ("zh",), "en_web.yaml": ("en",)}
 DEFAULT_RECIPES = [PROJECT / "rules" / name for name in ("mixed.yaml", "zh_web.yaml", "en_web.yaml")]
+#: Clean text the web recipes must keep (shared corpus files), judged with `--clean`.
+CLEAN_FILES = [
+    "zh/zh_wiki_cmrc2018.jsonl",
+    "zh/zh_news_peoples_daily_1998.jsonl",
+    "zh/zh_news_sogoucs.jsonl",
+    "zh/zh_court_judgments.jsonl",
+    "zh/zh_wechat_articles.jsonl",
+    "en/en_web_pages_maintext.jsonl",
+    "multi/multi_web_pages_maintext.jsonl",
+]
 TOP_REASONS = 6
 SNIPPET = 160
 
@@ -283,14 +296,36 @@ def evaluate_datatrove(pages: list[Page], errors: int) -> None:
         show_errors(english, outcomes, errors)
 
 
+def clean_keep_rates(paths: list[Path], limit: int) -> None:
+    """Share of each clean file's first `limit` documents each recipe keeps, and its top reasons."""
+    for path in paths:
+        runner = RecipeRunner(path)
+        print(f"\n== {path.name}: keep rates of clean text (first {limit} documents per file)")
+        langs = RECIPE_LANGS.get(path.name)
+        for relative in CLEAN_FILES:
+            if langs and relative.split("/")[0] not in langs:
+                continue
+            with open(CORPUS / relative, encoding="utf-8") as fh:
+                records = [json.loads(line) for _, line in zip(range(limit), fh)]
+            reasons = Counter(runner.apply(relative, record).rejected_by for record in records)
+            kept = reasons.pop(None, 0)
+            top = ", ".join(f"{r} {n}" for r, n in reasons.most_common(3))
+            print(f"  {relative:40} {kept / len(records):6.1%} of {len(records):5}  {top}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("recipes", nargs="*", type=Path, default=DEFAULT_RECIPES)
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="misclassified pages shown per side")
+    parser.add_argument("--clean", action="store_true", help="keep rates of clean corpus files instead")
+    parser.add_argument("--clean-limit", type=int, default=1000, metavar="N", help="documents per clean file")
     parser.add_argument("--datatrove", action="store_true", help="also datatrove's FineWeb chain (bench extra)")
     args = parser.parse_args()
     if not WEB.is_dir():
         sys.exit(f"no labelled web pages at {WEB} (../shared/corpus/web beside the checkout)")
+    if args.clean:
+        clean_keep_rates(args.recipes, args.clean_limit)
+        return
     records = load_records()
     pages = load_pages(records)
     counts = Counter((p.lang, p.label) for p in pages)
