@@ -9,6 +9,7 @@ from cleaner.stages import (  # noqa: F401  (imported to register their stages)
     gopher,
     langid,
     length,
+    mojibake,
     normalise,
     pii,
     prefix,

@@ -1,0 +1,269 @@
+"""Mojibake: repair what can be decoded back, measure what cannot.
+
+`mojibake_repair` runs ftfy's encoding fixes (UTF-8 read as Latin-1, cp1252 and the other single-byte
+code pages ftfy knows) and keeps the result only when no mojibake is left in it: a repair that reads
+correctly. `garbled_text` measures what is left: 锟斤拷, 烫烫烫, U+FFFD runs, UTF-8/GBK/Latin-1 misreads,
+and GBK text that lost a byte (the rest of the run decodes one byte off). A page with lost characters
+is not complete, so a few such spans reject it even when their share is small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import opencc
+import regex
+
+from cleaner.document import Document
+from cleaner.stages.base import Normaliser
+from cleaner.stages.charsets import CharSet, code_points, non_space_count
+from cleaner.stages.measure import Measure, MeasuredFilter
+from cleaner.stages.registry import register
+from cleaner.stages.zh_quality import HAN, common_chars
+
+
+def _gbk_mojibake_chars() -> str:
+    """Rare Han characters that UTF-8 Chinese turns into when read as GBK.
+
+    UTF-8 encodes Han characters and CJK/full-width marks as a lead byte 0xE3-0xEF and continuation
+    bytes 0x80-0xBF. Read as GBK, every pair of such bytes becomes one character; those outside the
+    common list (鐨 for 的, 锛 for ，, 銆 for 。) are the signature of this misread.
+    """
+    utf8_bytes = (*range(0x80, 0xC0), *range(0xE3, 0xF0))
+    candidates = []
+    for first in utf8_bytes:
+        for second in utf8_bytes:
+            try:
+                char = bytes((first, second)).decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            if HAN.match(char):
+                candidates.append(char)
+    # Traditional forms of common characters (對, 實) are real text, not mojibake.
+    simplified = opencc.OpenCC("t2s").convert("\n".join(candidates)).split("\n")
+    common = common_chars()
+    return "".join(c for c, s in zip(candidates, simplified, strict=True) if c not in common and s not in common)
+
+
+_GARBLED_KINDS = {
+    "kunkinkao": "锟斤拷",
+    "tangtang": "烫烫烫/屯屯屯",
+    "replacement": "U+FFFD",
+    "utf8_latin1": "UTF-8 read as Latin-1",
+    "gbk_latin1": "GBK read as Latin-1",
+    "utf8_gbk": "UTF-8 read as GBK",
+}
+
+
+# cp1252 renders bytes 0x80-0x9F as these characters; Latin-1 as C1 controls.
+_CP1252_HIGH = "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a"
+_CP1252_HIGH += "\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+
+
+@cache
+def _garbled_pattern() -> regex.Pattern[str]:
+    """One alternation, so overlapping kinds (U+FFFD inside a misread) are counted once.
+
+    UTF-8 read as GBK is counted by `_mojibake_run_chars` instead: a 3,900-character class is slow
+    in a regex.
+    """
+    continuation = f"[\u0080-\u00bf{_CP1252_HIGH}\ufffd]"
+    kinds = {
+        "kunkinkao": r"(?:锟斤拷|锟斤|斤拷)+",
+        "tangtang": r"烫{3,}|屯{3,}",
+        "replacement": r"\ufffd+",
+        "utf8_latin1": rf"(?:[\u00c2\u00c3\u00e2-\u00ef]{continuation}+)+",
+        "gbk_latin1": r"[\u0080-\u009f\u00a1-\u00b6\u00b8-\u00ff]{4,}",
+    }
+    return regex.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in kinds.items()))
+
+
+#: Latin-1 letters and symbols, except the · and × that Chinese text uses (马丁·路德, 3×4).
+_LATIN1_HIGH = regex.compile(r"[\u0080-\u00b6\u00b8-\u00d6\u00d8-\u00ff]")
+_MARKERS = ("锟斤", "斤拷", "烫烫烫", "屯屯屯", "\ufffd")
+
+
+@cache
+def _mojibake_set() -> CharSet:
+    return CharSet(_gbk_mojibake_chars())
+
+
+#: A UTF-8-read-as-GBK run: this many mojibake characters, each at most MAX_GAP positions after the
+#: previous one. Real text uses a few of them in names (琛, 璀璨, 轱辘) but never in this rhythm.
+MIN_RUN = 6
+MAX_GAP = 3
+
+
+def _mojibake_run_chars(text: str) -> int:
+    """Characters spanned by runs of UTF-8-read-as-GBK characters."""
+    hits = np.flatnonzero(_mojibake_set().mask(code_points(text)))
+    if len(hits) < MIN_RUN:
+        return 0
+    breaks = np.flatnonzero(np.diff(hits) > MAX_GAP) + 1
+    starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(hits)]))
+    long_runs = ends - starts >= MIN_RUN
+    return int((hits[ends[long_runs] - 1] - hits[starts[long_runs]] + 1).sum())
+
+
+def _may_be_garbled(text: str) -> bool:
+    """Cheap scans in C that the regex kinds need to pass; most clean text fails them all."""
+    return any(marker in text for marker in _MARKERS) or bool(_LATIN1_HIGH.search(text))
+
+
+#: A run of non-ASCII characters between two lost-byte marks (`?` as the dumps write it, or U+FFFD).
+_MARKED_RUN = regex.compile(r"[?\ufffd]([^\x00-\x7f\ufffd]+)(?=[?\ufffd])")
+#: What a correct decoding of Chinese news reads as: common characters, CJK and full-width marks.
+_PROSE_MARKS = "，。、“”‘’：；！？（）《》〈〉【】—…·\u3000％－．"
+_FULL_WIDTH_FORMS = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+#: Share of a shifted run (of 4 or more characters) that must read as prose to count as a lost byte.
+MIN_SHIFTED_READABLE = 0.9
+
+
+@cache
+def _readable_set() -> CharSet:
+    return CharSet("".join(common_chars()) + _PROSE_MARKS + _FULL_WIDTH_FORMS)
+
+
+def _readable_share(text: str) -> float:
+    return _readable_set().count(code_points(text)) / len(text)
+
+
+def _one_byte_off(run: str) -> str | None:
+    """The run re-encoded as GBK and decoded from its second byte, up to the first invalid pair.
+
+    None when that is not GBK or stops before half the run: GBK resynchronises after an invalid
+    pair, so only the part before it says whether the run was one byte off.
+    """
+    try:
+        data = run.encode("gbk")
+    except UnicodeEncodeError:
+        return None
+    data = data[1 : 1 + (len(data) - 1) // 2 * 2]
+    try:
+        shifted = data.decode("gbk")
+    except UnicodeDecodeError as err:
+        shifted = data[: err.start].decode("gbk", errors="ignore")
+    return shifted if shifted and 2 * len(shifted) >= len(run) else None
+
+
+def gbk_shift_spans(text: str) -> list[str]:
+    """Runs of GBK text that lost a byte: after a `?`, every character is two bytes one byte off.
+
+    Such a run decodes from its second byte into readable Chinese (`１颈ㄍㄑ对薄≌叛` -> 本报通讯员　张艳),
+    strictly, with no invalid pair. Clean text between two question marks fails that decoding, or
+    already reads as well as its shifted form; the shift must read better, or the run must start
+    with a full-width form, as the byte after a lost 。 (A1 A3) makes it do.
+    """
+    spans = []
+    for match in _MARKED_RUN.finditer(text):
+        run = match.group(1)
+        shifted = _one_byte_off(run)
+        if shifted is None:
+            continue
+        readable = _readable_share(shifted)
+        if readable < (1.0 if len(shifted) < 4 else MIN_SHIFTED_READABLE):
+            continue
+        if run[0] in _FULL_WIDTH_FORMS or _readable_share(run) < readable:
+            spans.append(run)
+    return spans
+
+
+@register
+@dataclass
+class GarbledText(MeasuredFilter):
+    """Share of characters in mojibake patterns: 锟斤拷, 烫烫烫, U+FFFD runs, UTF-8/GBK misreads; GBK runs
+    that lost a byte, rejected from `min_shift_spans` runs whatever their share.
+
+    Old cleaner: `filter_luanma_text` (a seq2seq model not in the repo) and `is_having_chaoswords_*`
+    (never called; neither fires on 锟斤拷烫烫烫).
+    """
+
+    name = "garbled_text"
+
+    max_ratio: float = 0.01
+    #: One lost-byte run in a long article is a blemish the curator keeps; two or more are not.
+    min_shift_spans: int = 2
+
+    def validate(self, recipe_dir: Path) -> None:
+        if self.min_shift_spans < 1:
+            raise ValueError("min_shift_spans: must be >= 1")
+
+    def setup(self) -> None:
+        _garbled_pattern()
+        _mojibake_set()
+        _readable_set()
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        total = non_space_count(doc.text)
+        if not total:
+            return
+        chars_by_kind: Counter[str] = Counter()
+        if _may_be_garbled(doc.text):
+            for match in _garbled_pattern().finditer(doc.text):
+                chars_by_kind[match.lastgroup or ""] += len(match.group())
+        chars_by_kind["utf8_gbk"] = _mojibake_run_chars(doc.text)
+        garbled = min(sum(chars_by_kind.values()), total)
+        note = f"mostly {_GARBLED_KINDS[chars_by_kind.most_common(1)[0][0]]}" if garbled else ""
+        yield Measure("garbled_text", "garbled_ratio", garbled / total, ">", self.max_ratio, note)
+        spans = gbk_shift_spans(doc.text) if "?" in doc.text or "\ufffd" in doc.text else []
+        # Each run also lost the character its `?` stands for.
+        shifted = min(sum(len(span) + 1 for span in spans), total)
+        note = f"{len(spans)} GBK runs that lost a byte, rejects from {self.min_shift_spans}"
+        yield Measure(
+            "garbled_text", "gbk_shift_ratio", shifted / total, ">", 0, note, gate=len(spans) >= self.min_shift_spans
+        )
+
+
+_C1_CONTROLS = regex.compile(r"[\u0080-\u009f]")
+#: UTF-8 read as Latin-1 or cp1252 leaves a lead byte (Â-ô) before a continuation byte (U+0080-U+00BF or
+#: its cp1252 form), or a bare C1 control; ftfy's own check is 20x slower, so it runs only on these.
+_NEEDS_FTFY = regex.compile(f"[\u0080-\u009f]|[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]")
+
+
+def _residual_mojibake(text: str) -> bool:
+    """Whether mojibake is left: the Latin-1/cp1252/U+FFFD kinds, or C1 control characters."""
+    return bool(_C1_CONTROLS.search(text)) or (_may_be_garbled(text) and bool(_garbled_pattern().search(text)))
+
+
+@register
+@dataclass
+class MojibakeRepair(Normaliser):
+    """ftfy's encoding fixes, kept only when the repaired text has no mojibake left.
+
+    ftfy decodes UTF-8 that was read as Latin-1, cp1252 and other single-byte code pages back to
+    the original characters (`FranÃ§ois` -> `François`, `â€™` -> `’`). It cannot undo GBK read as
+    Latin-1 and turns parts of it into Cyrillic; a repair that leaves mojibake behind is discarded
+    and `garbled_text` judges the original. Runs before `unicode_normalise`, which would delete the
+    C1 control characters some misreads consist of.
+    """
+
+    name = "mojibake_repair"
+
+    def setup(self) -> None:
+        import ftfy
+
+        self._fix = ftfy.fix_text
+        # Only the encoding repairs: quotes, widths, ligatures, line breaks and NFC are other stages' job.
+        self._config = ftfy.TextFixerConfig(
+            unescape_html=False,
+            remove_terminal_escapes=False,
+            fix_latin_ligatures=False,
+            fix_character_width=False,
+            uncurl_quotes=False,
+            fix_line_breaks=False,
+            fix_surrogates=False,
+            remove_control_chars=False,
+            normalization=None,
+            explain=False,
+        )
+
+    def normalise(self, text: str) -> str:
+        if not _NEEDS_FTFY.search(text):
+            return text
+        fixed = self._fix(text, self._config)
+        return fixed if fixed != text and not _residual_mojibake(fixed) else text

@@ -1,0 +1,125 @@
+"""Mojibake on real text: reversible misreads repaired and kept, lost-byte GBK news rejected, clean text kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cleaner.document import Document
+from cleaner.stages.mojibake import GarbledText, MojibakeRepair, gbk_shift_spans
+from tests.conftest import corpus_records
+
+#: Clean text with ASCII question marks inside Chinese (reviews, forum-like judgments) and without.
+CLEAN = [
+    "zh/zh_reviews_online_shopping.jsonl",
+    "zh/zh_reviews_ecommerce_eprstmt.jsonl",
+    "zh/zh_court_judgments.jsonl",
+    "zh/zh_wiki_cmrc2018.jsonl",
+    "zh/zh_news_peoples_daily_1998.jsonl",
+]
+
+
+def doc(text: str) -> Document:
+    return Document("i", text, "f", 1, {})
+
+
+def garbled_rule() -> GarbledText:
+    rule = GarbledText()
+    rule.setup()
+    return rule
+
+
+def repair_stage() -> MojibakeRepair:
+    stage = MojibakeRepair()
+    stage.setup()
+    return stage
+
+
+def labelled(corpus_dir: Path, file: str) -> list[tuple[dict, dict]]:
+    """(record, label) for the curator-labelled documents of one web file."""
+    labels = {}
+    with open(corpus_dir / "web" / "labels.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            label = json.loads(line)
+            if label["file"] == file:
+                labels[label["id"]] = label
+    return [(r, labels[r["id"]]) for r in corpus_records(corpus_dir, f"web/{file}") if r["id"] in labels]
+
+
+def test_garbled_text_catches_each_misread(corpus_dir: Path) -> None:
+    rule = garbled_rule()
+    text = corpus_records(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 1)[0]["text"][:300]
+    misreads = {
+        "UTF-8 read as GBK": text.encode("utf-8").decode("gbk", errors="ignore"),
+        "U+FFFD": text.encode("gbk").decode("utf-8", errors="replace"),
+        "GBK read as Latin-1": text.encode("gbk").decode("latin-1"),
+        "UTF-8 read as Latin-1": text.encode("utf-8").decode("cp1252", errors="replace"),
+        "锟斤拷": text[:150] + "锟斤拷锟斤拷锟斤拷" + text[150:],
+        "烫烫烫/屯屯屯": text[:150] + "烫烫烫烫烫烫" + text[150:],
+    }
+    for kind, garbled in misreads.items():
+        verdict = rule.check(doc(garbled))
+        assert verdict is not None and verdict.reason == "garbled_text", kind
+        assert f"mostly {kind}" in verdict.detail, (kind, verdict.detail)
+    # Real names written with characters that also appear in mojibake (琛, 璀璨) are fine.
+    assert rule.check(doc("张琛说，璀璨的灯光下，轱辘声渐远。这是一个普通的句子，没有乱码。")) is None
+
+
+def test_lost_byte_run_decodes_one_byte_off(corpus_dir: Path) -> None:
+    records = {r["id"]: r for r in corpus_records(corpus_dir, "web/zh_news_sogouca_mini.jsonl")}
+    spans = gbk_shift_spans(records["sogouca-005"]["text"])
+    assert "１颈ㄍㄑ对薄≌叛蕖∷真糊３乔" in spans
+    # The article's own sentences between two marks are not runs.
+    assert not any("胶南市" in span for span in spans)
+
+
+def test_lost_byte_news_rejected_and_one_run_kept(corpus_dir: Path) -> None:
+    rule = garbled_rule()
+    pages = labelled(corpus_dir, "zh_news_sogouca_mini.jsonl")
+    garbled = [r for r, label in pages if label["reason"] == "garbled"]
+    good = [r for r, label in pages if label["label"] == "keep"]
+    assert len(garbled) >= 20 and len(good) >= 5
+    for record in garbled:
+        verdict = rule.check(doc(record["text"]))
+        assert verdict is not None and "gbk_shift_ratio" in verdict.detail, record["id"]
+    # Each of these spans is a small share of its page: rejected because characters are lost.
+    shares = [float(rule.check(doc(r["text"])).detail.split()[1]) for r in garbled]
+    assert min(shares) < 0.02
+    # sogouca-074 has one lost-byte run in a good article; the curator keeps it, and so do we.
+    assert {r["id"] for r in good} >= {"sogouca-074"}
+    assert all(rule.check(doc(r["text"])) is None for r in good)
+
+
+def test_clean_chinese_with_question_marks_is_kept(corpus_dir: Path) -> None:
+    rule = garbled_rule()
+    texts = [r["text"] for name in CLEAN for r in corpus_records(corpus_dir, name, 3000)]
+    with_marks = [t for t in texts if "?" in t]
+    assert len(with_marks) >= 200
+    assert sum(rule.check(doc(t)) is not None for t in texts) == 0
+
+
+def test_reversible_mojibake_is_repaired_and_kept(corpus_dir: Path) -> None:
+    stage, rule = repair_stage(), garbled_rule()
+    article = corpus_records(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 1)[0]["text"]
+    misread = article.encode("utf-8").decode("latin-1")
+    assert rule.check(doc(misread)) is not None
+    repaired = stage.normalise(misread)
+    assert repaired == article and rule.check(doc(repaired)) is None
+    # Read as cp1252 with bytes it lacks replaced by U+FFFD, characters are lost: not repaired.
+    lossy = article.encode("utf-8").decode("cp1252", errors="replace")
+    assert stage.normalise(lossy) == lossy and rule.check(doc(lossy)) is not None
+    # A real English page with `â€™` and `Â ` from a UTF-8 page read as cp1252.
+    page = next(r for r in corpus_records(corpus_dir, "en/en_web_pages_maintext.jsonl") if "â€™" in r["text"])
+    fixed = stage.normalise(page["text"])
+    assert "â€™" not in fixed and "’" in fixed and len(fixed) < len(page["text"])
+
+
+def test_irreversible_mojibake_is_left_for_garbled_text(corpus_dir: Path) -> None:
+    stage, rule = repair_stage(), garbled_rule()
+    # GBK read as Latin-1: ftfy would turn parts of it into Cyrillic, so the repair is discarded.
+    (page,) = [r for r, label in labelled(corpus_dir, "zh_web_cwced_pages.jsonl") if label["reason"] == "garbled"]
+    assert stage.normalise(page["text"]) == page["text"]
+    assert rule.check(doc(page["text"])) is not None
+    # Clean text is never touched.
+    for record in corpus_records(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 200):
+        assert stage.normalise(record["text"]) == record["text"]
