@@ -18,8 +18,8 @@ from pathlib import Path
 
 from corpus import CORPUS
 
-from cleaner.fasttext_model import predict
 from cleaner.stages.langid import LanguageId
+from cleaner.text.fasttext_model import predict
 
 ALIASES = {"no": "nb"}
 MIN_SAMPLES = 100

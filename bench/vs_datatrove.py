@@ -290,9 +290,9 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
     """cProfile our clean phase (read, parse, stages, write; not the global dedup) in this process."""
     import multiprocessing
 
-    from cleaner.clean import CleanTask, clean_unit, init_worker
-    from cleaner.engine import RunOptions, prepare
     from cleaner.recipe import load_recipe
+    from cleaner.run.clean import CleanTask, clean_unit, init_worker
+    from cleaner.run.engine import RunOptions, prepare
 
     loaded = load_recipe(recipe)
     options = RunOptions(source, tmp / "profile-out", loaded, 1, False, tmp / "runs", 60.0)

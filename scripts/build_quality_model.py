@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from cleaner import train_quality
+from cleaner.cli import train_quality
 
 PROJECT = Path(__file__).resolve().parents[1]
 OUT = PROJECT / "cleaner" / "data" / "quality_default.ftz"

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import UsageError
-from cleaner.fsutil import read_json, write_json_atomic
+from cleaner.io.fsutil import read_json, write_json_atomic
 from cleaner.report.histogram import CLUSTER_EDGES, Histogram
 from cleaner.report.html import render_html
 from cleaner.report.metainfo import meta_info
 from cleaner.report.sample_files import combine, fallback_collector, load_saved, write_samples
 from cleaner.report.scan import DEDUP_REASONS, OutputScanner, Scan
-from cleaner.tokens import DEFAULT_TOKENIZER, TokenCounter
+from cleaner.run.tokens import DEFAULT_TOKENIZER, TokenCounter
 
 FORMAT = "cleaner-report/1"
 COUNTS = ("read", "kept", "rejected", "malformed")

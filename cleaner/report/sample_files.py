@@ -1,6 +1,6 @@
 """Review samples for the run: the workers' samples, completed from the outputs, written as JSONL.
 
-The workers sample while cleaning (`cleaner.samples`, saved merged at DEST/_state/samples.json).
+The workers sample while cleaning (`cleaner.run.samples`, saved merged at DEST/_state/samples.json).
 Two things only the finished outputs know: which sampled documents the dedup phase removed
 (excluded here) and documents of reasons the workers never saw (`near_duplicate`, ...), which the
 report's scan samples from rejected/ with the same seed. Without a saved sample (or with another
@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cleaner.fsutil import read_json
-from cleaner.samples import SampleCollector, merge
+from cleaner.io.fsutil import read_json
+from cleaner.run.samples import SampleCollector, merge
 
 SAVED = Path("_state") / "samples.json"
 DEFAULT_SEED = 0

@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaner.report.histogram import LENGTH_EDGES, Histogram, score_edges
-from cleaner.samples import SampleCollector, doc_ref
-from cleaner.tokens import TokenCounter
+from cleaner.run.samples import SampleCollector, doc_ref
+from cleaner.run.tokens import TokenCounter
 
 DEDUP_REASONS = ("exact_duplicate", "near_duplicate")
 BATCH_ROWS = 4096

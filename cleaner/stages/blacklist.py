@@ -4,7 +4,7 @@ A category rejects a document when it has at least `min_distinct` distinct terms
 `per_1000` hits per 1,000 characters (counted only from `rate_min_hits` hits, so one mention in a
 short text is not enough). The old cleaner rejected on any single hit, including single
 characters (共, 党, 性, 码) and 三级 inside 三级医院; here single characters are never terms, and
-allow-list words mask the terms they contain. Matching is described in `cleaner.term_match`.
+allow-list words mask the terms they contain. Matching is described in `cleaner.text.term_match`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cleaner.blacklist_lists import read_domains, read_terms, shipped_files
 from cleaner.document import Document, Rejection
 from cleaner.stages.base import Annotator
 from cleaner.stages.registry import register
 from cleaner.stages.resources import PROJECT_ROOT, resolve_resource
-from cleaner.term_match import TermMatcher
+from cleaner.text.term_match import TermMatcher
+from cleaner.text.word_lists import read_domains, read_terms, shipped_files
 
 SHIPPED_CATEGORIES = ["porn", "gambling", "drugs", "violence", "fraud_ads", "profanity"]
 #: Categories of the old cleaner's `keyword=>category` lists, translated to ours.

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cleaner.cjk_lang import CJK_LABELS, han_share, settle
 from cleaner.document import Document, Rejection
-from cleaner.fasttext_model import default_lid_model, load_model, predict
 from cleaner.stages.base import Annotator
 from cleaner.stages.registry import register
 from cleaner.stages.resources import resolve_resource
+from cleaner.text.cjk_lang import CJK_LABELS, han_share, settle
+from cleaner.text.fasttext_model import default_lid_model, load_model, predict
 
 #: Language recorded for a document without any text to judge.
 UNDETERMINED = "und"

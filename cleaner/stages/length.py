@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.document import Document, Rejection
-from cleaner.script import is_cjk, word_count
 from cleaner.stages.base import Filter
 from cleaner.stages.registry import register
+from cleaner.text.script import is_cjk, word_count
 
 #: Languages whose text is not separated by spaces, so words cannot be counted by splitting.
 UNSEGMENTED_LANGS = frozenset({"zh", "ja", "ko", "yue", "wuu", "th", "lo", "km", "my", "bo"})

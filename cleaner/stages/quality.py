@@ -2,7 +2,7 @@
 
 The default model `cleaner/data/quality_default.ftz` is built by scripts/build_quality_model.py
 (its docstring states the provenance of the training text); `cleaner train-quality` trains
-others. Text goes through `cleaner.quality_features.featurise`, the function used in training.
+others. Text goes through `cleaner.text.quality_features.featurise`, the function used in training.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Literal
 
 from cleaner.document import Document, Rejection
-from cleaner.fasttext_model import load_model
-from cleaner.quality_features import score_texts
 from cleaner.stages.base import Annotator
 from cleaner.stages.registry import register
 from cleaner.stages.resources import resolve_resource
+from cleaner.text.fasttext_model import load_model
+from cleaner.text.quality_features import score_texts
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "data" / "quality_default.ftz"
 

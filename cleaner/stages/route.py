@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 from cleaner.document import Document, Rejection
-from cleaner.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
 from cleaner.stages.base import Normaliser, Stage
 from cleaner.stages.registry import STAGES, register, stage_entries
+from cleaner.text.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
 
 
 def script_of(text: str) -> str:

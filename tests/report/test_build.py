@@ -12,7 +12,7 @@ import pytest
 from cleaner.errors import UsageError
 from cleaner.report.build import build_report
 from cleaner.report.html import SECTIONS
-from cleaner.tokens import TokenCounter
+from cleaner.run.tokens import TokenCounter
 from tests.helpers import cli
 from tests.report.conftest import input_lines
 

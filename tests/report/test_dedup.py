@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cleaner.fsutil import read_json, write_json_atomic
+from cleaner.io.fsutil import read_json, write_json_atomic
 from cleaner.report.build import build_report
-from cleaner.samples import SampleCollector, merge
+from cleaner.run.samples import SampleCollector, merge
 
 SHARD = "zh/news"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from cleaner.legacy import legacy_policy, write_legacy_layout
+from cleaner.io.legacy import legacy_policy, write_legacy_layout
 from tests.helpers import cli
 from tests.report.conftest import input_lines
 

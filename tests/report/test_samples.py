@@ -8,10 +8,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from cleaner.fsutil import write_json_atomic
+from cleaner.io.fsutil import write_json_atomic
 from cleaner.report.build import build_report
 from cleaner.report.sample_files import combine, file_names
-from cleaner.samples import SampleCollector, doc_ref, merge
+from cleaner.run.samples import SampleCollector, doc_ref, merge
 
 
 def _kept_rows(dest: Path) -> dict[str, list[dict]]:

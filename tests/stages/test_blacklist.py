@@ -10,7 +10,7 @@ from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
 from cleaner.recipe import load_recipe
 from cleaner.stages.blacklist import Blacklist
-from cleaner.term_match import compact, fold
+from cleaner.text.term_match import compact, fold
 from tests.conftest import corpus_records
 
 

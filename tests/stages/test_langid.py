@@ -9,9 +9,9 @@ import pytest
 
 from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
-from cleaner.fasttext_model import default_lid_model, predict
 from cleaner.recipe import load_recipe
 from cleaner.stages.langid import LanguageId, windows
+from cleaner.text.fasttext_model import default_lid_model, predict
 from tests.conftest import corpus_records
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from cleaner import cli
+from cleaner.cli.train_quality import held_out
 from cleaner.document import Document
-from cleaner.quality_features import MAX_CHARS, featurise
 from cleaner.stages import quality
 from cleaner.stages.quality import QualityScore
-from cleaner.train_quality import held_out
+from cleaner.text.quality_features import MAX_CHARS, featurise
 from tests.conftest import corpus_records
 
 #: The build script holds out this share of documents (by text hash); the shipped model never saw them.

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cleaner.cli import main
-from cleaner.explain import short_diff
+from cleaner.cli.explain import short_diff
 from tests.conftest import corpus_records
 
-RULES = Path(__file__).resolve().parents[1] / "rules"
+RULES = Path(__file__).resolve().parents[2] / "rules"
 
 
 def explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

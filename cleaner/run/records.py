@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cleaner.fsutil import read_json, write_json_atomic
+from cleaner.io.fsutil import read_json, write_json_atomic
 
 
 def process_start_time(pid: int) -> int | None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaner.errors import OutputError
-from cleaner.fsutil import temp_name
+from cleaner.io.fsutil import temp_name
 
 BASE_FIELDS = [
     pa.field("id", pa.string()),

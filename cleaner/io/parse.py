@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from cleaner.document import Document
-from cleaner.reader import RawLine
+from cleaner.io.reader import RawLine
 
 _BOM = b"\xef\xbb\xbf"
 

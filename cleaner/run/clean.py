@@ -18,15 +18,15 @@ import pyarrow as pa
 from cleaner.dedup.store import UnitSignatures
 from cleaner.document import Document, Rejection
 from cleaner.errors import OutputError
-from cleaner.fsutil import write_json_atomic
-from cleaner.parse import Malformed, parse_line
-from cleaner.reader import read_lines
+from cleaner.io.fsutil import write_json_atomic
+from cleaner.io.parse import Malformed, parse_line
+from cleaner.io.reader import read_lines
+from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
 from cleaner.recipe import Recipe
-from cleaner.samples import SampleCollector
+from cleaner.run.samples import SampleCollector
+from cleaner.run.stats import StageCounters, Stats, check_accounting
+from cleaner.run.tokens import TokenCounter
 from cleaner.stages.base import Annotator, Normaliser, Stage
-from cleaner.stats import StageCounters, Stats, check_accounting
-from cleaner.tokens import TokenCounter
-from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
 
 #: How many lines a worker reads between two updates of the shared progress counters.
 PROGRESS_EVERY = 2000

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from cleaner.plan import split_plain_file
-from cleaner.reader import compression_of, read_lines
+from cleaner.io.reader import compression_of, read_lines
+from cleaner.run.plan import split_plain_file
 
 # Pseudo-random payloads so the compressed streams span many blocks (zstd decodes whole blocks only).
 LINES = [f'{{"text": "第{i}行 {hashlib.sha256(str(i).encode()).hexdigest()}"}}'.encode() for i in range(5000)]

@@ -18,13 +18,13 @@ import pyarrow.parquet as pq
 
 from cleaner.dedup.removals import load_removals, split_removed
 from cleaner.errors import AccountingError, OutputError
-from cleaner.fsutil import publish_copy, read_json, write_json_atomic
-from cleaner.plan import Shard
-from cleaner.samples import doc_ref
-from cleaner.samples import merge as merge_samples
-from cleaner.stats import StageCounters, Stats, check_accounting
-from cleaner.tokens import TokenCounter
-from cleaner.writer import BASE_FIELDS, REJECT_FIELDS, conform, merge_segments, unified_schema, write_table
+from cleaner.io.fsutil import publish_copy, read_json, write_json_atomic
+from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, conform, merge_segments, unified_schema, write_table
+from cleaner.run.plan import Shard
+from cleaner.run.samples import doc_ref
+from cleaner.run.samples import merge as merge_samples
+from cleaner.run.stats import StageCounters, Stats, check_accounting
+from cleaner.run.tokens import TokenCounter
 
 #: Columns a document removed by dedup carries in the rejected output (null for other rows).
 DEDUP_FIELDS = [

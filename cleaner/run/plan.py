@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cleaner.errors import UsageError
-from cleaner.reader import BLOCK_BYTES, compression_of, strip_input_suffix
+from cleaner.io.reader import BLOCK_BYTES, compression_of, strip_input_suffix
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import UsageError
-from cleaner.quality_features import LABEL_BAD, LABEL_GOOD, featurise, score_texts
+from cleaner.text.quality_features import LABEL_BAD, LABEL_GOOD, featurise, score_texts
 
 
 def held_out(text: str, fraction: float) -> bool:

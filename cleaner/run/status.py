@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cleaner.errors import UsageError
-from cleaner.fsutil import read_json
-from cleaner.runs import live_run, read_record
+from cleaner.io.fsutil import read_json
+from cleaner.run.records import live_run, read_record
 
 
 def describe(dest: Path) -> str:

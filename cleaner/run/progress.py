@@ -13,7 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from cleaner.fsutil import write_json_atomic
+from cleaner.io.fsutil import write_json_atomic
 
 
 def log(message: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import opencc
 import regex
 
-from cleaner.fasttext_model import predict
+from cleaner.text.fasttext_model import predict
 
 MAX_CHARS = 3000
 LABEL_GOOD = "__label__hq"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cleaner.stages.resources import load_phrases
-from cleaner.term_match import MIN_TERM_CHARS, normalise_term
+from cleaner.text.term_match import MIN_TERM_CHARS, normalise_term
 
 OLD_FORMAT_SEPARATOR = "=>"
 

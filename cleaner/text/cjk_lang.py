@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import regex
 
-from cleaner.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LETTER_RUNS, count_chars
+from cleaner.text.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LETTER_RUNS, count_chars
 
 #: Labels of lid.176 whose confusions the script settles.
 CJK_LABELS = frozenset({"zh", "ja", "ko", "yue", "wuu"})

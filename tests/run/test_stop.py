@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.runs import process_start_time
+from cleaner.run.records import process_start_time
 from tests.helpers import PROJECT, cli, output_bytes, real_lines, start_cli, wait_for, write_lines, write_recipe
 
 

@@ -14,8 +14,8 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from cleaner.clean import init_worker, worker_ready
 from cleaner.recipe import Recipe
+from cleaner.run.clean import init_worker, worker_ready
 
 
 class LocalExecutor:

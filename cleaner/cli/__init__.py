@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from cleaner import explain, train_quality
+from cleaner.cli import explain, train_quality
+from cleaner.cli import report as report_cli
 from cleaner.errors import AccountingError, OutputError, UsageError
-from cleaner.report import cli as report_cli
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,12 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from cleaner.engine import RunOptions, run
-    from cleaner.legacy import write_legacy_layout
+    from cleaner.io.legacy import write_legacy_layout
     from cleaner.recipe import load_recipe
     from cleaner.report.build import build_report
-    from cleaner.runs import default_runs_dir
-    from cleaner.tokens import TokenCounter
+    from cleaner.run.engine import RunOptions, run
+    from cleaner.run.records import default_runs_dir
+    from cleaner.run.tokens import TokenCounter
 
     if not args.source.exists():
         raise UsageError(f"SOURCE {args.source} does not exist")
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _stop(args: argparse.Namespace) -> int:
-    from cleaner.runs import default_runs_dir, registered_dests, stop_run
+    from cleaner.run.records import default_runs_dir, registered_dests, stop_run
 
     runs_dir = args.runs_dir or default_runs_dir()
     dests = [args.dest] if args.dest else registered_dests(runs_dir)
@@ -120,7 +120,7 @@ def _stop(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from cleaner.status import describe
+    from cleaner.run.status import describe
 
     print(describe(args.dest))
     return 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import UsageError
-from cleaner.tokens import TokenCounter
+from cleaner.run.tokens import TokenCounter
 
 #: cl100k_base token ids of known strings (as listed by tiktoken for cl100k_base).
 KNOWN = {
@@ -40,7 +40,10 @@ def test_counter_pickles_as_its_spec() -> None:
 
 def test_loading_writes_no_cache_and_restores_the_environment(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    code = "import os; from cleaner.tokens import TokenCounter; TokenCounter(); print(os.environ['TIKTOKEN_CACHE_DIR'])"
+    code = (
+        "import os; from cleaner.run.tokens import TokenCounter; TokenCounter(); "
+        "print(os.environ['TIKTOKEN_CACHE_DIR'])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**os.environ, "TIKTOKEN_CACHE_DIR": str(cache)},

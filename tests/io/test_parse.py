@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cleaner.parse import Malformed, parse_line
-from cleaner.reader import RawLine
+from cleaner.io.parse import Malformed, parse_line
+from cleaner.io.reader import RawLine
 
 
 def parse(data: bytes, fields: tuple[str, ...] = ("text",)):

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cleaner.clean import CleanTask, annotation_fields, clean_unit, signature_path
 from cleaner.dedup.cluster import run_dedup
 from cleaner.errors import UsageError
-from cleaner.executors import LocalExecutor, RayExecutor
-from cleaner.finalise import FinaliseTask, finalise_shard, output_paths
-from cleaner.fsutil import read_json, write_json_atomic
-from cleaner.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
-from cleaner.progress import Progress, log
+from cleaner.io.fsutil import read_json, write_json_atomic
 from cleaner.recipe import Recipe, first_difference
-from cleaner.runs import clear_record, live_run, write_record
-from cleaner.samples import merge as merge_samples
-from cleaner.stats import Stats, check_accounting
+from cleaner.run.clean import CleanTask, annotation_fields, clean_unit, signature_path
+from cleaner.run.executors import LocalExecutor, RayExecutor
+from cleaner.run.finalise import FinaliseTask, finalise_shard, output_paths
+from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
+from cleaner.run.progress import Progress, log
+from cleaner.run.records import clear_record, live_run, write_record
+from cleaner.run.samples import merge as merge_samples
+from cleaner.run.stats import Stats, check_accounting
 
 #: What `--restart` removes from DEST: only what a run writes, never anything else in DEST.
 RUN_OUTPUTS = (
