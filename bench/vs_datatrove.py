@@ -291,8 +291,10 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
     import multiprocessing
 
     from cleaner.recipe import load_recipe
-    from cleaner.run.clean import CleanTask, clean_unit, init_worker
+    from cleaner.run.clean import CleanTask, clean_unit
     from cleaner.run.engine import RunOptions, prepare
+    from cleaner.run.layout import RunLayout
+    from cleaner.run.worker import init_worker
 
     loaded = load_recipe(recipe)
     options = RunOptions(source, tmp / "profile-out", loaded, 1, False, tmp / "runs", 60.0)
@@ -308,7 +310,8 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
             c.start,
             c.end,
             c.first_line,
-            str(options.dest / "_state" / "parts" / c.unit),
+            str(RunLayout(options.dest).part(c.unit)),
+            str(RunLayout(options.dest).signatures(c.unit)),
         )
         for s in shards
         for c in s.chunks

@@ -1,14 +1,15 @@
-"""Command line: `cleaner run|stop|status`. Bad usage is one line on stderr and exit code 2."""
+"""The command line: `cleaner run|stop|status|explain|report|train-quality`, one module per command.
+
+Bad usage is one line on stderr and exit code 2; a failed run (a write error, an accounting
+mismatch) is one line and exit code 1.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
-from cleaner.cli import explain, train_quality
-from cleaner.cli import report as report_cli
+from cleaner.cli import explain, report, run, train_quality
 from cleaner.errors import AccountingError, OutputError, UsageError
 
 
@@ -17,126 +18,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
-
-
-def _default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cleaner", description="Clean JSONL pretraining shards into Parquet.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    run = commands.add_parser("run", help="clean SOURCE into DEST (resumes a partial run)")
-    run.add_argument("source", type=Path, metavar="SOURCE", help="a JSONL file or a folder searched recursively")
-    run.add_argument("dest", type=Path, metavar="DEST", help="output folder")
-    run.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
-    run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
-    run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
-    run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
-    run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
-    run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
-    run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
-    run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
-    run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
-    run.add_argument("--legacy-layout", action="store_true", help="also write the old cleaner's good/ and bad/")
-
-    stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
-    stop.add_argument("dest", type=Path, nargs="?", metavar="DEST")
-    stop.add_argument("--timeout", type=float, default=30.0, help="seconds to wait before SIGKILL")
-    stop.add_argument("--runs-dir", type=Path, help="registry of runs (default: $CLEANER_RUNS_DIR)")
-
-    status = commands.add_parser("status", help="progress of a running or finished run")
-    status.add_argument("dest", type=Path, metavar="DEST")
-
-    train_quality.add_parser(commands)
-    explain.add_parser(commands)
-    report_cli.add_parser(commands)
+    run.add_parsers(commands)
+    for module in (train_quality, explain, report):
+        module.add_parser(commands).set_defaults(handler=module.run)
     return parser
-
-
-def _run(args: argparse.Namespace) -> int:
-    from cleaner.io.legacy import write_legacy_layout
-    from cleaner.recipe import load_recipe
-    from cleaner.report.build import build_report
-    from cleaner.run.engine import RunOptions, run
-    from cleaner.run.records import default_runs_dir
-    from cleaner.run.tokens import TokenCounter
-
-    if not args.source.exists():
-        raise UsageError(f"SOURCE {args.source} does not exist")
-    recipe = load_recipe(args.recipe, args.tokenizer)
-    if recipe.output.tokenizer != "none":
-        TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
-    try:
-        args.dest.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UsageError(f"cannot create DEST {args.dest}: {err.strerror or err}") from None
-    options = RunOptions(
-        args.source,
-        args.dest,
-        recipe,
-        args.workers,
-        args.restart,
-        args.runs_dir or default_runs_dir(),
-        args.progress_seconds,
-        args.executor,
-        args.ray_address,
-        args.dedup_against,
-    )
-    if args.dedup_against is not None and recipe.dedup is None:
-        raise UsageError("--dedup-against needs a recipe with a dedup: section")
-    code = run(options)
-    if code == 0:
-        report = build_report(args.dest)
-        print(f"report: {args.dest / 'report.html'}", flush=True)
-        if args.legacy_layout:
-            write_legacy_layout(args.dest)
-            print(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", flush=True)
-        failed = [check["check"] for check in report["checks"] if not check["ok"]]
-        if failed:
-            raise AccountingError(f"report checks failed: {', '.join(failed)}")
-    return code
-
-
-def _stop(args: argparse.Namespace) -> int:
-    from cleaner.run.records import default_runs_dir, registered_dests, stop_run
-
-    runs_dir = args.runs_dir or default_runs_dir()
-    dests = [args.dest] if args.dest else registered_dests(runs_dir)
-    if not dests:
-        print(f"no runs recorded in {runs_dir}")
-    for dest in dests:
-        print(stop_run(dest, runs_dir, args.timeout), flush=True)
-    return 0
-
-
-def _status(args: argparse.Namespace) -> int:
-    from cleaner.run.status import describe
-
-    print(describe(args.dest))
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {
-            "run": _run,
-            "stop": _stop,
-            "status": _status,
-            "train-quality": train_quality.run,
-            "explain": explain.run,
-            "report": report_cli.run,
-        }[args.command](args)
+        return args.handler(args)
     except UsageError as err:
         print(f"cleaner: error: {err}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ from pathlib import Path
 from cleaner.document import Document, Rejection
 from cleaner.errors import UsageError
 from cleaner.recipe import Recipe, load_recipe
-from cleaner.stages.base import Normaliser, Stage
+from cleaner.stages.base import Normaliser, Stage, apply_stage
 from cleaner.stages.measure import MeasuredFilter
 from cleaner.stages.route import Route
 
@@ -26,7 +26,7 @@ MAX_SHOWN = 60
 MAX_CHAR_DIFF = 4000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("explain", help="show how a recipe treats one document, rule by rule")
     parser.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--file", type=Path, help="a UTF-8 text file holding the document")
     source.add_argument("--jsonl", type=Path, help="a JSONL file; pick the record with --line")
     parser.add_argument("--line", type=int, default=1, help="1-based line number in --jsonl (default 1)")
+    return parser
 
 
 def _read_document(args: argparse.Namespace, recipe: Recipe) -> Document:
@@ -117,7 +118,7 @@ class _Explainer:
             return
         if isinstance(stage, Normaliser):
             before = doc.text
-            stage.process(doc)
+            rejection = apply_stage(stage, doc)
             removed = len(before) - len(doc.text)
             if before == doc.text:
                 verb = "no change"
@@ -128,10 +129,10 @@ class _Explainer:
             print(f"{indent}{label}: {verb}{late}")
             for line in short_diff(before, doc.text) if before != doc.text else []:
                 print(f"{indent}    {line}")
-            if not doc.text.strip():
-                self._reject(label, Rejection("empty_after_normalise", f"{len(before)} chars before"))
+            if rejection:
+                self._reject(label, rejection)
             return
-        rejection = stage.process(doc)
+        rejection = apply_stage(stage, doc)
         verdict = f"REJECT {rejection.reason}: {rejection.detail}" if rejection else "keep"
         print(f"{indent}{label}: {verdict}{late}")
         if isinstance(stage, MeasuredFilter):

@@ -67,7 +67,7 @@ def evaluate(model: Any, good: list[str], bad: list[str], threshold: float = 0.5
     }
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("train-quality", help="train a fastText quality classifier")
     parser.add_argument("--positive", type=Path, required=True, help="JSONL of high-quality documents")
     parser.add_argument("--negative", type=Path, required=True, help="JSONL of low-quality documents")
@@ -80,6 +80,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0, help="shuffles the training file")
     parser.add_argument("--no-quantize", action="store_true", help="keep the full model (suffix .bin)")
+    return parser
 
 
 def train(args: argparse.Namespace, good: list[str], bad: list[str]) -> Any:

@@ -154,7 +154,6 @@ class Pairs:
     rank: np.ndarray  # rank[global position]
     active: np.ndarray  # global position takes part
     near: tuple[np.ndarray, np.ndarray]  # LSH pairs that passed verification (all, if verify is off)
-    near_estimate: np.ndarray | None  # their estimated Jaccard (None if verify is off)
     exact: tuple[np.ndarray, np.ndarray]
     info: dict[str, Any]
 
@@ -189,12 +188,11 @@ def find_pairs(
     if spill_dir is not None:
         shutil.rmtree(spill_dir)
     info: dict[str, Any] = {"partitions": count, "index_entries": entries, "candidate_pairs": len(near_a)}
-    estimate = None
     if params.verify and len(near_a):
         estimate = _estimated_jaccard(catalogue, rank, near_a, near_b, params, work)
         good = estimate >= params.threshold + params.verify_offset
-        near_a, near_b, estimate = near_a[good], near_b[good], estimate[good]
-    return Pairs(catalogue, rank, active, (near_a, near_b), estimate, exact, info)
+        near_a, near_b = near_a[good], near_b[good]
+    return Pairs(catalogue, rank, active, (near_a, near_b), exact, info)
 
 
 def run_dedup(

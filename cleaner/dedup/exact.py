@@ -62,9 +62,3 @@ def exact_hashes(texts: Sequence[str], fold: Iterable[str]) -> np.ndarray:
         out[i, 0] = value >> 64
         out[i, 1] = value & 0xFFFFFFFFFFFFFFFF
     return out
-
-
-def normalise_exact(text: str, fold: Iterable[str]) -> str:
-    """The text the exact hash sees (for inspection and tests)."""
-    codes, _ = _folded_codes([text], frozenset(fold))
-    return codes.tobytes().decode("utf-32-le")

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from cleaner.errors import OutputError
 
-#: Our reason -> the old cleaner's `clean_policy` for the same rule (docs/OLD_CLEANER.md §2.2).
+#: Our reason -> the old cleaner's `clean_policy` for the same rule (the old cleaner's rule list, section 2.2).
 LEGACY_REASONS = {
     "too_short": "TooShortSentence",
     "no_sentence_punctuation": "not_has_punctuations",

@@ -20,6 +20,7 @@ from cleaner.report.html import render_html
 from cleaner.report.metainfo import meta_info
 from cleaner.report.sample_files import combine, fallback_collector, load_saved, write_samples
 from cleaner.report.scan import DEDUP_REASONS, OutputScanner, Scan
+from cleaner.run.layout import RunLayout
 from cleaner.run.tokens import DEFAULT_TOKENIZER, TokenCounter
 
 FORMAT = "cleaner-report/1"
@@ -34,7 +35,7 @@ def _share(part: int | float, whole: int | float) -> float | None:
 
 
 def _stats_files(dest: Path) -> dict[str, dict[str, Any]]:
-    root = dest / "stats"
+    root = RunLayout(dest).stats_dir
     return {p.relative_to(root).as_posix()[: -len(".json")]: read_json(p) for p in sorted(root.rglob("*.json"))}
 
 
@@ -229,9 +230,10 @@ def build_report(
     `dataset`/`version` default to DEST's last two path parts (out/<dataset>/<version>).
     """
     dest = Path(dest)
-    if not (dest / "summary.json").exists():
+    layout = RunLayout(dest)
+    if not layout.summary.exists():
         raise UsageError(f"{dest} holds no finished run (no summary.json); run `cleaner run` first")
-    summary = read_json(dest / "summary.json")
+    summary = read_json(layout.summary)
     stats = _stats_files(dest)
     totals = summary["totals"]
     counted_by_workers = tokenizer is None and all("tokens_out" in s for s in stats.values())
@@ -285,9 +287,9 @@ def build_report(
     }
     report["checks"] = _checks(summary, shards, scan)
     write_json_atomic(dest / meta_name, meta_info(dataset, version, tokenizer_name, shards))
-    write_json_atomic(dest / "report.json", report)
+    write_json_atomic(layout.report_json, report)
     html = render_html(report)
-    tmp = dest / ".report.html.tmp"
+    tmp = layout.report_html.with_name(f".{layout.report_html.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
-    tmp.replace(dest / "report.html")
+    tmp.replace(layout.report_html)
     return report

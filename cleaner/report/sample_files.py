@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.io.fsutil import read_json
+from cleaner.run.layout import RunLayout
 from cleaner.run.samples import SampleCollector, merge
 
-SAVED = Path("_state") / "samples.json"
 DEFAULT_SEED = 0
 DEFAULT_KEPT = 100
 DEFAULT_PER_REASON = 20
@@ -25,7 +25,7 @@ DEFAULT_PER_REASON = 20
 
 def load_saved(dest: Path, seed: int | None) -> dict[str, Any] | None:
     """The workers' merged sample, unless missing or drawn with another seed than the one asked."""
-    path = dest / SAVED
+    path = RunLayout(dest).saved_samples
     if not path.exists():
         return None
     saved = read_json(path)
@@ -78,7 +78,7 @@ def _write_jsonl(path: Path, entries: list[dict[str, Any]]) -> None:
 
 def write_samples(dest: Path, final: dict[str, Any]) -> dict[str, Any]:
     """Write samples/kept.jsonl and one file per reason (old files first removed); describe them."""
-    folder = dest / "samples"
+    folder = RunLayout(dest).samples_dir
     if folder.is_dir():
         for old in folder.glob("*.jsonl"):
             old.unlink()

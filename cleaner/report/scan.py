@@ -48,7 +48,6 @@ _COLUMNS = [
 class ShardScan:
     kept_rows: int = 0
     rejected_rows: int = 0
-    kept_chars: int = 0
     tokens: int | None = None
 
 
@@ -146,7 +145,6 @@ class OutputScanner:
             self.scan.length_before.add(lengths)
             if kind == "kept":
                 counts.kept_rows += batch.num_rows
-                counts.kept_chars += int(lengths.sum())
                 self.scan.length_after.add(lengths)
                 if self.counter is not None:
                     counts.tokens += sum(self.counter.count_batch(texts.to_pylist()))

@@ -25,8 +25,8 @@ from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
 from cleaner.recipe import Recipe
 from cleaner.run.samples import SampleCollector
 from cleaner.run.stats import StageCounters, Stats, check_accounting
-from cleaner.run.tokens import TokenCounter
-from cleaner.stages.base import Annotator, Normaliser, Stage
+from cleaner.run.worker import current
+from cleaner.stages.base import Annotator, Normaliser, Stage, apply_stage
 
 #: How many lines a worker reads between two updates of the shared progress counters.
 PROGRESS_EVERY = 2000
@@ -44,6 +44,8 @@ class CleanTask:
     end: int | None
     first_line: int
     part_dir: str
+    #: Where the unit writes its dedup signatures (when the recipe deduplicates).
+    signatures: str
 
 
 def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
@@ -71,12 +73,10 @@ class StageRunner:
             counters.docs_in += 1
             before = len(doc.text)
             started = clock()
-            rejection = stage.process(doc)
+            rejection = apply_stage(stage, doc)
             counters.seconds += clock() - started
             if normaliser:
                 counters.chars_removed += max(0, before - len(doc.text))
-                if rejection is None and not doc.text.strip():
-                    rejection = Rejection("empty_after_normalise", f"{before} chars before")
             if rejection is not None:
                 counters.rejected[rejection.reason] += 1
                 return counters.label, rejection
@@ -84,45 +84,10 @@ class StageRunner:
         return None
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
-    """Pool initializer: build the stages once per worker process. The shared progress counters
-    (multiprocessing Values) exist only under the local executor."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    stages = recipe.build_stages()
-    for stage in stages:
-        stage.setup()
-    tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
-    _WORKER.update(recipe=recipe, stages=stages, tokens=tokens, docs=progress_docs, bytes=progress_bytes)
-
-
-def signature_path(state: Path, unit: str) -> Path:
-    """Where a unit's dedup signatures live; kept after the run for `--dedup-against`."""
-    return state / "signatures" / f"{unit}.parquet"
-
-
-def worker_ready(recipe: Recipe) -> bool:
-    """Whether this process has already built the stages of `recipe` (Ray reuses workers)."""
-    current = _WORKER.get("recipe")
-    return current is not None and current.fingerprint == recipe.fingerprint
-
-
-def _report_progress(docs: int, nbytes: int) -> None:
-    if _WORKER.get("docs") is not None:
-        with _WORKER["docs"].get_lock():
-            _WORKER["docs"].value += docs
-        with _WORKER["bytes"].get_lock():
-            _WORKER["bytes"].value += nbytes
-
-
 def clean_unit(task: CleanTask) -> dict[str, Any]:
     """Process one chunk into `task.part_dir`; return its stats as JSON."""
-    recipe: Recipe = _WORKER["recipe"]
-    stages: list[Stage] = _WORKER["stages"]
+    worker = current()
+    recipe, stages = worker.recipe, worker.stages
     started = time.perf_counter()
     part = Path(task.part_dir)
     tmp = part.with_name(part.name + ".tmp")
@@ -139,7 +104,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, out.compression_level, out.batch_rows)
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
-    tokens: TokenCounter | None = _WORKER["tokens"]
+    tokens = worker.tokens
     signatures = UnitSignatures(task.unit, recipe.dedup) if recipe.dedup is not None else None
     samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
     text_fields, id_field = recipe.text_fields, recipe.input.id_field
@@ -159,7 +124,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     for raw in lines:
         stats.read += 1
         if stats.read % PROGRESS_EVERY == 0:
-            _report_progress(PROGRESS_EVERY, progress[0] - reported_bytes)
+            worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes)
             reported_bytes = progress[0]
         item = parse_line(raw, task.source_file, text_fields, id_field)
         if isinstance(item, Malformed):
@@ -206,12 +171,11 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
                 stage=stage_label,
                 detail=rejection.detail,
             )
-    _report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
+    worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
     kept.close()
     rejected.close()
     for stage, counters in zip(stages, runner.counters):
-        if hasattr(stage, "counters"):
-            counters.extra = stage.counters()
+        counters.extra = stage.counters()
 
     stats.bytes_read = progress[0]
     stats.seconds = time.perf_counter() - started
@@ -226,7 +190,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         "rejected_segments": [p.name for p in rejected.segments],
     }
     if signatures is not None:
-        signatures.write(signature_path(part.parent.parent, task.unit))
+        signatures.write(Path(task.signatures))
     write_json_atomic(tmp / "samples.json", samples.to_json())
     write_json_atomic(tmp / "part.json", result)
     shutil.rmtree(part, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Run orchestration: plan, resume checks, the clean and finalise phases, the run summary.
 
-Each phase maps a function over units with a local process pool; a unit's completion marker is
-written atomically by the unit itself, so rerunning skips finished units and redoes the rest.
+Each phase maps a function over units with an `Executor` (local worker processes or Ray tasks); a
+unit's completion marker is written atomically by the unit itself, so rerunning skips finished
+units and redoes the rest.
 """
 
 from __future__ import annotations
@@ -19,28 +20,15 @@ from cleaner.dedup.cluster import run_dedup
 from cleaner.errors import UsageError
 from cleaner.io.fsutil import read_json, write_json_atomic
 from cleaner.recipe import Recipe, first_difference
-from cleaner.run.clean import CleanTask, annotation_fields, clean_unit, signature_path
-from cleaner.run.executors import LocalExecutor, RayExecutor
-from cleaner.run.finalise import FinaliseTask, finalise_shard, output_paths
+from cleaner.run.clean import CleanTask, annotation_fields, clean_unit
+from cleaner.run.executors import Executor, make_executor
+from cleaner.run.finalise import FinaliseTask, finalise_shard
+from cleaner.run.layout import RUN_OUTPUTS, RunLayout
 from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
 from cleaner.run.progress import Progress, log
 from cleaner.run.records import clear_record, live_run, write_record
 from cleaner.run.samples import merge as merge_samples
 from cleaner.run.stats import Stats, check_accounting
-
-#: What `--restart` removes from DEST: only what a run writes, never anything else in DEST.
-RUN_OUTPUTS = (
-    "kept",
-    "rejected",
-    "stats",
-    "_state",
-    "samples",
-    "good",
-    "bad",
-    "summary.json",
-    "report.json",
-    "report.html",
-)
 
 
 class Stopped(Exception):
@@ -88,7 +76,7 @@ def _first_difference(old: list[dict], new: list[dict]) -> str:
 
 def prepare(options: RunOptions) -> list[Shard]:
     """Check DEST against an earlier partial run and return the shard plan (saved or new)."""
-    dest, state = options.dest, options.dest / "_state"
+    dest, layout = options.dest, RunLayout(options.dest)
     if (record := live_run(dest)) is not None:
         raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
     if options.dedup_against is not None:
@@ -99,9 +87,8 @@ def prepare(options: RunOptions) -> list[Shard]:
         log(f"skipping {name}: not a .jsonl/.json file (optionally .gz/.zst)")
     current = listing(inputs)
     manifest = _manifest(options, current)
-    manifest_path = state / "manifest.json"
-    if manifest_path.exists() and not options.restart:
-        old = read_json(manifest_path)
+    if layout.manifest.exists() and not options.restart:
+        old = read_json(layout.manifest)
         if old["recipe_fingerprint"] != manifest["recipe_fingerprint"]:
             change = first_difference(old.get("recipe_settings", {}), options.recipe.settings)
             raise UsageError(
@@ -119,7 +106,7 @@ def prepare(options: RunOptions) -> list[Shard]:
                 f"({_first_difference(old['inputs'], current)}); rerun with --restart to discard it, "
                 "or choose a new DEST"
             )
-        return [shard_from_json(raw) for raw in read_json(state / "plan.json")]
+        return [shard_from_json(raw) for raw in read_json(layout.plan)]
     if options.restart:
         for target in [*(dest / name for name in RUN_OUTPUTS), *dest.glob("*-meta-info-*.json")]:
             if target.is_dir():
@@ -128,9 +115,9 @@ def prepare(options: RunOptions) -> list[Shard]:
                 target.unlink(missing_ok=True)
     shards = make_plan(inputs, options.recipe.input.chunk_bytes)
     for shard in shards:
-        output_paths(dest, shard.name)
-    write_json_atomic(state / "plan.json", [shard_to_json(s) for s in shards])
-    write_json_atomic(manifest_path, manifest)
+        layout.shard_outputs(shard.name)
+    write_json_atomic(layout.plan, [shard_to_json(s) for s in shards])
+    write_json_atomic(layout.manifest, manifest)
     return shards
 
 
@@ -138,23 +125,17 @@ def _raise_stopped(signum: int, frame: object) -> None:
     raise Stopped()
 
 
-def _make_executor(options: RunOptions) -> LocalExecutor | RayExecutor:
-    if options.executor == "ray":
-        return RayExecutor(options.recipe, options.workers, options.ray_address)
-    return LocalExecutor(options.recipe, options.workers)
-
-
 def _clean_phase(
-    executor: LocalExecutor | RayExecutor, shards: list[Shard], done: set[str], options: RunOptions
+    executor: Executor, shards: list[Shard], done: set[str], options: RunOptions
 ) -> None:
     """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
-    state = options.dest / "_state"
+    layout = RunLayout(options.dest)
     todo = [
         (shard, chunk)
         for shard in shards
         if shard.sid not in done
         for chunk in shard.chunks
-        if not (state / "parts" / chunk.unit).is_dir()
+        if not layout.part(chunk.unit).is_dir()
     ]
     tasks = [
         CleanTask(
@@ -165,12 +146,13 @@ def _clean_phase(
             chunk.start,
             chunk.end,
             chunk.first_line,
-            str(state / "parts" / chunk.unit),
+            str(layout.part(chunk.unit)),
+            str(layout.signatures(chunk.unit)),
         )
         for shard, chunk in todo
     ]
     total_bytes = sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
-    progress = Progress("clean", len(tasks), total_bytes, state, options.progress_seconds)
+    progress = Progress("clean", len(tasks), total_bytes, layout.progress, options.progress_seconds)
     for result in executor.map(clean_unit, tasks, options.progress_seconds):
         if result is not None:
             stats = result["stats"]
@@ -184,23 +166,23 @@ def _clean_phase(
 
 def earlier_run_signatures(dest: Path) -> tuple[list[Path], Path | None]:
     """The signature files of a finished earlier run, and its dedup output when it had one."""
-    state = dest / "_state"
-    if not (dest / "summary.json").exists() or not (state / "signatures").is_dir():
+    layout = RunLayout(dest)
+    if not layout.summary.exists() or not layout.signatures_dir.is_dir():
         raise UsageError(f"--dedup-against {dest}: not a finished run whose recipe had a dedup section (no signatures)")
-    dedup_dir = state / "dedup"
-    return sorted((state / "signatures").glob("*.parquet")), dedup_dir if dedup_dir.is_dir() else None
+    dedup_dir = layout.dedup_dir
+    return sorted(layout.signatures_dir.glob("*.parquet")), dedup_dir if dedup_dir.is_dir() else None
 
 
-def _dedup_phase(executor: LocalExecutor | RayExecutor, shards: list[Shard], options: RunOptions) -> None:
+def _dedup_phase(executor: Executor, shards: list[Shard], options: RunOptions) -> None:
     """Find duplicates across every unit's signatures (and an earlier run's); resumable as a whole.
     On Ray each hash partition of the index is a task, so no process sorts more index entries than
     the memory budget allows; locally the driver sorts one partition after another (the local
     workers would multiply the budget)."""
-    state = options.dest / "_state"
+    layout = RunLayout(options.dest)
     params = options.recipe.dedup
-    if params is None or (state / "dedup" / "summary.json").exists():
+    if params is None or (layout.dedup_dir / "summary.json").exists():
         return
-    units = [signature_path(state, chunk.unit) for shard in shards for chunk in shard.chunks]
+    units = [layout.signatures(chunk.unit) for shard in shards for chunk in shard.chunks]
     against, against_removed = earlier_run_signatures(options.dedup_against) if options.dedup_against else ([], None)
     log(
         f"[dedup] {len(units)} units" + (f" against {len(against)} units of {options.dedup_against}" if against else "")
@@ -209,8 +191,8 @@ def _dedup_phase(executor: LocalExecutor | RayExecutor, shards: list[Shard], opt
     def on_executor(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
         return (result for result in executor.map(fn, tasks, options.progress_seconds) if result is not None)
 
-    mapper = on_executor if isinstance(executor, RayExecutor) else map
-    summary = run_dedup(units, state / "dedup", params, against, against_removed, mapper)
+    mapper = on_executor if executor.distributes_dedup else map
+    summary = run_dedup(units, layout.dedup_dir, params, against, against_removed, mapper)
     log(
         f"[dedup] {summary.get('documents', 0):,} docs, {summary.get('clusters', 0):,} clusters, "
         f"{summary.get('removed', 0):,} removed in {summary.get('seconds', 0)}s "
@@ -219,17 +201,16 @@ def _dedup_phase(executor: LocalExecutor | RayExecutor, shards: list[Shard], opt
 
 
 def _finalise_phase(
-    executor: LocalExecutor | RayExecutor, shards: list[Shard], done: set[str], options: RunOptions
+    executor: Executor, shards: list[Shard], done: set[str], options: RunOptions
 ) -> None:
-    recipe, state = options.recipe, options.dest / "_state"
+    recipe, layout = options.recipe, RunLayout(options.dest)
     fields = tuple(annotation_fields(recipe.build_stages()))
-    dedup_dir = str(state / "dedup") if recipe.dedup is not None else None
+    dedup_dir = str(layout.dedup_dir) if recipe.dedup is not None else None
     out = recipe.output
     tasks = [
         FinaliseTask(
             shard,
             str(options.dest),
-            str(state),
             out.compression_level,
             out.batch_rows,
             fields,
@@ -247,15 +228,15 @@ def run(options: RunOptions) -> int:
     """Run (or resume) a cleaning run; return the process exit code."""
     started = time.monotonic()
     shards = prepare(options)
-    dest, state = options.dest, options.dest / "_state"
-    done = {s.sid for s in shards if (state / "done" / f"{s.sid}.json").exists()}
+    dest, layout = options.dest, RunLayout(options.dest)
+    done = {s.sid for s in shards if layout.done_marker(s.sid).exists()}
     log(
         f"run {dest}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
         f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); "
         f"{len(done)} shards already done"
     )
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
-    executor = _make_executor(options)
+    executor = make_executor(options.executor, options.recipe, options.workers, options.ray_address)
     try:
         write_record(dest, options.runs_dir, executor.worker_pids())
         _clean_phase(executor, shards, done, options)
@@ -265,7 +246,7 @@ def run(options: RunOptions) -> int:
         summary = write_summary(options, shards, time.monotonic() - started)
     except (Stopped, KeyboardInterrupt):
         executor.terminate()
-        log(f"stopped; rerun the same command to resume (finished units are kept in {state})")
+        log(f"stopped; rerun the same command to resume (finished units are kept in {layout.state})")
         return 143
     except BaseException:
         executor.terminate()
@@ -279,11 +260,12 @@ def run(options: RunOptions) -> int:
 
 def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> dict[str, Any]:
     """Add up the shard stats, check the run-wide accounting, write DEST/summary.json."""
+    layout = RunLayout(options.dest)
     totals = Stats()
     per_shard = []
     peak_rss = 0.0
     for shard in shards:
-        raw = read_json(output_paths(options.dest, shard.name)["stats"])
+        raw = read_json(layout.shard_outputs(shard.name).stats)
         totals.add(Stats.from_json(raw))
         peak_rss = max(peak_rss, raw["worker_peak_rss_mb"])
         per_shard.append({k: raw[k] for k in ("shard", "source_file", "read", "kept", "rejected", "malformed")})
@@ -304,9 +286,9 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "reasons": [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))],
         "shards": per_shard,
     }
-    write_json_atomic(options.dest / "summary.json", summary)
-    shard_samples = [read_json(options.dest / "_state" / "samples" / f"{shard.sid}.json") for shard in shards]
-    write_json_atomic(options.dest / "_state" / "samples.json", merge_samples(shard_samples))
+    write_json_atomic(layout.summary, summary)
+    shard_samples = [read_json(layout.shard_samples(shard.sid)) for shard in shards]
+    write_json_atomic(layout.saved_samples, merge_samples(shard_samples))
     return summary
 
 

@@ -3,22 +3,54 @@
 - `LocalExecutor`: worker processes on this machine (multiprocessing, spawn), the default.
 - `RayExecutor`: the same functions as Ray tasks, for a cluster whose nodes share DEST and SOURCE.
 
-Both yield results as units finish, and `None` every `heartbeat` seconds while waiting, so the
-caller can print progress. Units write their own outputs and markers, so the order in which
-results arrive never changes the output.
+Both implement `Executor`, the only thing the engine knows of them. They yield results as units
+finish, and `None` every `heartbeat` seconds while waiting, so the caller can print progress.
+Units write their own outputs and markers, so the order in which results arrive never changes
+the output.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from cleaner.errors import UsageError
 from cleaner.recipe import Recipe
-from cleaner.run.clean import init_worker, worker_ready
+from cleaner.run.worker import ensure_worker, init_worker
+
+
+class Executor(Protocol):
+    #: True when the dedup phase should run its index partitions as tasks here (their memory then
+    #: adds up across workers only on separate machines); False runs them one by one in the driver.
+    distributes_dedup: bool
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of this machine's worker processes, recorded so `cleaner stop` can stop them."""
+        ...
+
+    def progress(self) -> tuple[int, int] | None:
+        """Documents and input bytes processed so far by running units, when the executor knows."""
+        ...
+
+    def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
+        """Results as units finish, and None every `heartbeat` seconds while waiting."""
+        ...
+
+    def close(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+
+def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | None) -> Executor:
+    if kind == "ray":
+        return RayExecutor(recipe, workers, ray_address)
+    return LocalExecutor(recipe, workers)
 
 
 class LocalExecutor:
+    distributes_dedup = False
+
     def __init__(self, recipe: Recipe, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.docs, self.bytes = context.Value("q", 0), context.Value("q", 0)
@@ -52,20 +84,19 @@ class LocalExecutor:
 
 def _ray_call(fn: Callable[[Any], Any], task: Any, recipe: Recipe) -> Any:
     """Runs inside a Ray worker: build the recipe's stages once per worker process, then work."""
-    if not worker_ready(recipe):
-        init_worker(recipe, None, None)
+    ensure_worker(recipe)
     return fn(task)
 
 
 class RayExecutor:
     """Shards and finalise units as Ray tasks (one CPU each). Needs `pip install -e .[ray]`."""
 
+    distributes_dedup = True
+
     def __init__(self, recipe: Recipe, workers: int, address: str | None) -> None:
         try:
             import ray
         except ImportError:
-            from cleaner.errors import UsageError
-
             raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from None
         self.ray = ray
         self.started_runtime = not ray.is_initialized()

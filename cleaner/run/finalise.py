@@ -20,6 +20,7 @@ from cleaner.dedup.removals import load_removals, split_removed
 from cleaner.errors import AccountingError, OutputError
 from cleaner.io.fsutil import publish_copy, read_json, write_json_atomic
 from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, conform, merge_segments, unified_schema, write_table
+from cleaner.run.layout import RunLayout
 from cleaner.run.plan import Shard
 from cleaner.run.samples import doc_ref
 from cleaner.run.samples import merge as merge_samples
@@ -38,7 +39,6 @@ DEDUP_FIELDS = [
 class FinaliseTask:
     shard: Shard
     dest: str
-    state: str
     compression_level: int
     batch_rows: int
     annotation_fields: tuple[pa.Field, ...] = ()
@@ -126,20 +126,6 @@ def _apply_dedup(
     return new_kept, rejected, removed_refs
 
 
-def output_paths(dest: Path, shard_name: str) -> dict[str, Path]:
-    """Final file names for a shard; refuses any name that would land outside DEST."""
-    root = dest.resolve()
-    paths = {
-        "kept": root / "kept" / f"{shard_name}.parquet",
-        "rejected": root / "rejected" / f"{shard_name}.parquet",
-        "stats": root / "stats" / f"{shard_name}.json",
-    }
-    for path in paths.values():
-        if not path.resolve().is_relative_to(root):
-            raise ValueError(f"shard name {shard_name!r} would write outside {root}")
-    return paths
-
-
 def _publish(segments: list[Path], dest: Path, head: list, tail: list, level: int) -> None:
     if len(segments) == 1:
         publish_copy(segments[0], dest)
@@ -152,29 +138,29 @@ def _rows(path: Path) -> int:
 
 
 def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
-    shard, state = task.shard, Path(task.state)
-    parts = [state / "parts" / chunk.unit for chunk in shard.chunks]
+    shard, layout = task.shard, RunLayout(Path(task.dest))
+    parts = [layout.part(chunk.unit) for chunk in shard.chunks]
     results = [read_json(part / "part.json") for part in parts]
     stats = Stats()
     for result in results:
         stats.add(Stats.from_json(result["stats"]))
     check_accounting(stats, shard.source_file)
 
-    paths = output_paths(Path(task.dest), shard.name)
+    paths = layout.shard_outputs(shard.name)
     head = [*BASE_FIELDS, *task.annotation_fields]
     kept_by_part = [[part / name for name in r["kept_segments"]] for part, r in zip(parts, results)]
     rejected = [part / name for part, r in zip(parts, results) for name in r["rejected_segments"]]
     removed_refs: list[str] = []
     if task.dedup_dir is None:
         kept = [segment for segments in kept_by_part for segment in segments]
-        _publish(kept, paths["kept"], head, [], task.compression_level)
-        _publish(rejected, paths["rejected"], head, REJECT_FIELDS, task.compression_level)
+        _publish(kept, paths.kept, head, [], task.compression_level)
+        _publish(rejected, paths.rejected, head, REJECT_FIELDS, task.compression_level)
     else:
         kept, rejected, removed_refs = _apply_dedup(task, parts, kept_by_part, rejected, head, stats)
         check_accounting(stats, shard.source_file)
-        _publish(kept, paths["kept"], head, [], task.compression_level)
-        merge_segments(rejected, paths["rejected"], head, [*REJECT_FIELDS, *DEDUP_FIELDS], task.compression_level)
-    kept_rows, rejected_rows = _rows(paths["kept"]), _rows(paths["rejected"])
+        _publish(kept, paths.kept, head, [], task.compression_level)
+        merge_segments(rejected, paths.rejected, head, [*REJECT_FIELDS, *DEDUP_FIELDS], task.compression_level)
+    kept_rows, rejected_rows = _rows(paths.kept), _rows(paths.rejected)
     if kept_rows != stats.kept or rejected_rows != stats.rejected + stats.malformed:
         raise AccountingError(
             f"{shard.source_file}: parquet has {kept_rows} kept / {rejected_rows} rejected rows, "
@@ -187,10 +173,10 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
         **stats.to_json(),
         "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results),
     }
-    write_json_atomic(paths["stats"], shard_json)
+    write_json_atomic(paths.stats, shard_json)
     shard_samples = merge_samples([read_json(part / "samples.json") for part in parts], exclude=set(removed_refs))
-    write_json_atomic(state / "samples" / f"{shard.sid}.json", shard_samples)
-    write_json_atomic(state / "done" / f"{shard.sid}.json", {"shard": shard.name})
+    write_json_atomic(layout.shard_samples(shard.sid), shard_samples)
+    write_json_atomic(layout.done_marker(shard.sid), {"shard": shard.name})
     for part in parts:
         shutil.rmtree(part, ignore_errors=True)
     return shard_json

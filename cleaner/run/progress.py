@@ -26,9 +26,9 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, phase: str, units_total: int, bytes_total: int, state_dir: Path, every: float) -> None:
+    def __init__(self, phase: str, units_total: int, bytes_total: int, state_file: Path, every: float) -> None:
         self.phase, self.units_total, self.bytes_total = phase, units_total, bytes_total
-        self.state_file = state_dir / "progress.json"
+        self.state_file = state_file
         self.every = every
         self.started = time.monotonic()
         self.units_done = 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.io.fsutil import read_json, write_json_atomic
+from cleaner.run.layout import RunLayout
 
 
 def process_start_time(pid: int) -> int | None:
@@ -35,7 +36,7 @@ def is_same_process(pid: int, start_time: int | None) -> bool:
 
 
 def record_path(dest: Path) -> Path:
-    return dest / "_state" / "run.json"
+    return RunLayout(dest).run_record
 
 
 def default_runs_dir() -> Path:

@@ -7,37 +7,77 @@ wherever counts are combined; a mismatch raises instead of being written.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields
 from typing import Any
 
 from cleaner.errors import AccountingError
 
 
+def _json_name(f: Field) -> str:
+    return f.metadata.get("json", f.name)
+
+
+def _to_json(obj: Any) -> dict[str, Any]:
+    """A counters dataclass as JSON, key per field in field order (JSON names from metadata)."""
+    data: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, Counter):
+            value = dict(sorted(value.items()))
+        elif isinstance(value, float):
+            value = round(value, 3)
+        elif isinstance(value, list):
+            value = [item.to_json() for item in value]
+        if value or not f.metadata.get("omit_empty"):
+            data[_json_name(f)] = value
+    return data
+
+
+def _from_json(cls: type, raw: dict[str, Any], items: type | None = None) -> Any:
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        name = _json_name(f)
+        if name not in raw:
+            continue
+        value = raw[name]
+        if f.type == "Counter":
+            value = Counter(value)
+        elif isinstance(value, list) and items is not None:
+            value = [items.from_json(item) for item in value]
+        values[f.name] = value
+    return cls(**values)
+
+
+def _add(into: Any, other: Any) -> None:
+    """Add `other`'s counts into `into`, field by field (`label`/`kind` name and are not added)."""
+    for f in fields(into):
+        mine, theirs = getattr(into, f.name), getattr(other, f.name)
+        if isinstance(mine, Counter):
+            mine.update(theirs)
+        elif isinstance(mine, dict):
+            add_counts(mine, theirs)
+        elif isinstance(mine, (int, float)):
+            setattr(into, f.name, mine + theirs)
+
+
 @dataclass
 class StageCounters:
-    label: str
+    label: str = field(metadata={"json": "stage"})
     kind: str
-    docs_in: int = 0
-    docs_out: int = 0
+    docs_in: int = field(default=0, metadata={"json": "in"})
+    docs_out: int = field(default=0, metadata={"json": "out"})
     rejected: Counter = field(default_factory=Counter)
     chars_removed: int = 0
     seconds: float = 0.0
     #: What a stage counts itself (its `counters()` method): e.g. blacklist hits by category and term.
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict, metadata={"json": "counters", "omit_empty": True})
 
     def to_json(self) -> dict[str, Any]:
-        data = {
-            "stage": self.label,
-            "kind": self.kind,
-            "in": self.docs_in,
-            "out": self.docs_out,
-            "rejected": dict(sorted(self.rejected.items())),
-            "chars_removed": self.chars_removed,
-            "seconds": round(self.seconds, 3),
-        }
-        if self.extra:
-            data["counters"] = self.extra
-        return data
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> StageCounters:
+        return _from_json(cls, raw)
 
 
 def add_counts(into: dict[str, Any], other: dict[str, Any]) -> None:
@@ -64,70 +104,19 @@ class Stats:
     stages: list[StageCounters] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "read": self.read,
-            "kept": self.kept,
-            "rejected": self.rejected,
-            "malformed": self.malformed,
-            "malformed_by_kind": dict(sorted(self.malformed_by_kind.items())),
-            "bytes_read": self.bytes_read,
-            "chars_in": self.chars_in,
-            "chars_out": self.chars_out,
-            "tokens_out": self.tokens_out,
-            "seconds": round(self.seconds, 3),
-            "stages": [s.to_json() for s in self.stages],
-        }
+        return _to_json(self)
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Stats:
-        stages = [
-            StageCounters(
-                s["stage"],
-                s["kind"],
-                s["in"],
-                s["out"],
-                Counter(s["rejected"]),
-                s["chars_removed"],
-                s["seconds"],
-                s.get("counters", {}),
-            )
-            for s in raw["stages"]
-        ]
-        return cls(
-            raw["read"],
-            raw["kept"],
-            raw["rejected"],
-            raw["malformed"],
-            Counter(raw["malformed_by_kind"]),
-            raw["bytes_read"],
-            raw["chars_in"],
-            raw["chars_out"],
-            raw["tokens_out"],
-            raw["seconds"],
-            stages,
-        )
+        return _from_json(cls, raw, StageCounters)
 
     def add(self, other: Stats) -> None:
         """Add `other`'s counts into this one (stage lists are matched by position)."""
-        self.read += other.read
-        self.kept += other.kept
-        self.rejected += other.rejected
-        self.malformed += other.malformed
-        self.malformed_by_kind.update(other.malformed_by_kind)
-        self.bytes_read += other.bytes_read
-        self.chars_in += other.chars_in
-        self.chars_out += other.chars_out
-        self.tokens_out += other.tokens_out
-        self.seconds += other.seconds
+        _add(self, other)
         if not self.stages:
             self.stages = [StageCounters(s.label, s.kind) for s in other.stages]
         for mine, theirs in zip(self.stages, other.stages):
-            mine.docs_in += theirs.docs_in
-            mine.docs_out += theirs.docs_out
-            mine.rejected.update(theirs.rejected)
-            mine.chars_removed += theirs.chars_removed
-            mine.seconds += theirs.seconds
-            add_counts(mine.extra, theirs.extra)
+            _add(mine, theirs)
 
 
 def check_accounting(stats: Stats, where: str) -> None:

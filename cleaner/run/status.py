@@ -6,11 +6,13 @@ from pathlib import Path
 
 from cleaner.errors import UsageError
 from cleaner.io.fsutil import read_json
+from cleaner.run.layout import RunLayout
 from cleaner.run.records import live_run, read_record
 
 
 def describe(dest: Path) -> str:
-    summary_path, progress_path = dest / "summary.json", dest / "_state" / "progress.json"
+    layout = RunLayout(dest)
+    summary_path, progress_path = layout.summary, layout.progress
     record = live_run(dest)
     lines = []
     if record is not None:
@@ -25,9 +27,9 @@ def describe(dest: Path) -> str:
             f"phase {p['phase']}: {p['units_done']}/{p['units_total']} units, {p['docs']:,} docs, "
             f"{p['docs_per_s']:,.0f} docs/s, ETA {eta}, kept {kept} (updated {p['updated']})"
         )
-    if (dest / "_state" / "plan.json").exists():
-        shards = read_json(dest / "_state" / "plan.json")
-        done = sum((dest / "_state" / "done" / f"{shard['sid']}.json").exists() for shard in shards)
+    if layout.plan.exists():
+        shards = read_json(layout.plan)
+        done = sum(layout.done_marker(shard["sid"]).exists() for shard in shards)
         lines.append(f"shards finalised: {done}/{len(shards)}")
     if record is None and summary_path.exists():
         totals = read_json(summary_path)["totals"]
@@ -35,10 +37,10 @@ def describe(dest: Path) -> str:
             f"finished: {totals['read']:,} read = {totals['kept']:,} kept + {totals['rejected']:,} rejected "
             f"+ {totals['malformed']:,} malformed"
         )
-        report = dest / "report.html"
+        report = layout.report_html
         lines.append(f"report: {report}" if report.exists() else f"no report yet: cleaner report {dest}")
     elif record is None and not lines:
-        if not (dest / "_state").exists():
+        if not layout.state.exists():
             raise UsageError(f"{dest} holds no run")
         lines.append("not running and not finished: rerun the same `cleaner run` command to resume")
     return "\n".join(lines)

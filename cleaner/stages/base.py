@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from cleaner.document import Document, Rejection
 
@@ -32,6 +32,10 @@ class Stage:
 
     def process(self, doc: Document) -> Rejection | None:
         raise NotImplementedError
+
+    def counters(self) -> dict[str, Any]:
+        """What this stage counted itself in this worker (e.g. blacklist hits by category), for the stats."""
+        return {}
 
 
 @dataclass
@@ -63,3 +67,13 @@ class Annotator(Stage):
 
     #: Output columns this annotator adds, with their Arrow type names ("string", "double", ...).
     columns: ClassVar[dict[str, str]] = {}
+
+
+def apply_stage(stage: Stage, doc: Document) -> Rejection | None:
+    """Run one stage on `doc`: its own rejection, or `empty_after_normalise` when a normaliser left
+    only whitespace. The one place that rule lives: the runner, a route's branches and `explain`."""
+    before = len(doc.text)
+    rejection = stage.process(doc)
+    if rejection is None and isinstance(stage, Normaliser) and not doc.text.strip():
+        return Rejection("empty_after_normalise", f"{before} chars before")
+    return rejection

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Literal
 
+from cleaner.config import build_dataclass
 from cleaner.document import Document, Rejection
-from cleaner.stages.base import Normaliser, Stage
+from cleaner.stages.base import Stage, apply_stage
 from cleaner.stages.registry import STAGES, register, stage_entries
 from cleaner.text.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
 
@@ -54,8 +55,6 @@ class Route(Stage):
     unmatched: Literal["keep", "reject"] = "keep"
 
     def __post_init__(self) -> None:
-        from cleaner.recipe import build_dataclass  # the recipe module imports the stage registry
-
         self._routes: dict[str, list[tuple[str, Stage]]] = {}
         for key, raw in self.routes.items():
             built = []
@@ -98,9 +97,7 @@ class Route(Stage):
             return Rejection("unrouted", f"script {script_of(doc.text)}") if self.unmatched == "reject" else None
         _, stages = chosen
         for label, stage in stages:
-            rejection = stage.process(doc)
-            if rejection is None and isinstance(stage, Normaliser) and not doc.text.strip():
-                rejection = Rejection("empty_after_normalise", "")
+            rejection = apply_stage(stage, doc)
             if rejection is not None:
                 return Rejection(rejection.reason, f"[{label}] {rejection.detail}")
         return None

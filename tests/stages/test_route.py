@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.config import build_dataclass
 from cleaner.document import Document
-from cleaner.recipe import build_dataclass
 from cleaner.stages.route import Route, script_of
 from tests.conftest import corpus_records
 

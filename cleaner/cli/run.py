@@ -1,0 +1,113 @@
+"""`cleaner run`, `cleaner stop` and `cleaner status`: start or resume a run, stop it, follow it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from cleaner.errors import AccountingError, UsageError
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
+def _default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="clean SOURCE into DEST (resumes a partial run)")
+    run.set_defaults(handler=run_command)
+    run.add_argument("source", type=Path, metavar="SOURCE", help="a JSONL file or a folder searched recursively")
+    run.add_argument("dest", type=Path, metavar="DEST", help="output folder")
+    run.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
+    run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
+    run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
+    run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
+    run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
+    run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
+    run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
+    run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
+    run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
+    run.add_argument("--legacy-layout", action="store_true", help="also write the old cleaner's good/ and bad/")
+
+    stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
+    stop.set_defaults(handler=stop_command)
+    stop.add_argument("dest", type=Path, nargs="?", metavar="DEST")
+    stop.add_argument("--timeout", type=float, default=30.0, help="seconds to wait before SIGKILL")
+    stop.add_argument("--runs-dir", type=Path, help="registry of runs (default: $CLEANER_RUNS_DIR)")
+
+    status = commands.add_parser("status", help="progress of a running or finished run")
+    status.set_defaults(handler=status_command)
+    status.add_argument("dest", type=Path, metavar="DEST")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from cleaner.io.legacy import write_legacy_layout
+    from cleaner.recipe import load_recipe
+    from cleaner.report.build import build_report
+    from cleaner.run.engine import RunOptions, run
+    from cleaner.run.records import default_runs_dir
+    from cleaner.run.tokens import TokenCounter
+
+    if not args.source.exists():
+        raise UsageError(f"SOURCE {args.source} does not exist")
+    recipe = load_recipe(args.recipe, args.tokenizer)
+    if recipe.output.tokenizer != "none":
+        TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
+    try:
+        args.dest.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create DEST {args.dest}: {err.strerror or err}") from None
+    options = RunOptions(
+        args.source,
+        args.dest,
+        recipe,
+        args.workers,
+        args.restart,
+        args.runs_dir or default_runs_dir(),
+        args.progress_seconds,
+        args.executor,
+        args.ray_address,
+        args.dedup_against,
+    )
+    if args.dedup_against is not None and recipe.dedup is None:
+        raise UsageError("--dedup-against needs a recipe with a dedup: section")
+    code = run(options)
+    if code == 0:
+        report = build_report(args.dest)
+        print(f"report: {args.dest / 'report.html'}", flush=True)
+        if args.legacy_layout:
+            write_legacy_layout(args.dest)
+            print(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", flush=True)
+        failed = [check["check"] for check in report["checks"] if not check["ok"]]
+        if failed:
+            raise AccountingError(f"report checks failed: {', '.join(failed)}")
+    return code
+
+
+def stop_command(args: argparse.Namespace) -> int:
+    from cleaner.run.records import default_runs_dir, registered_dests, stop_run
+
+    runs_dir = args.runs_dir or default_runs_dir()
+    dests = [args.dest] if args.dest else registered_dests(runs_dir)
+    if not dests:
+        print(f"no runs recorded in {runs_dir}")
+    for dest in dests:
+        print(stop_run(dest, runs_dir, args.timeout), flush=True)
+    return 0
+
+
+def status_command(args: argparse.Namespace) -> int:
+    from cleaner.run.status import describe
+
+    print(describe(args.dest))
+    return 0

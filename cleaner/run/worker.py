@@ -1,0 +1,58 @@
+"""A worker process's state: the recipe's stages, built once per process and reused for every unit.
+
+Both executors set it up here: the local pool as its initializer, a Ray worker on its first task
+(Ray reuses worker processes, so a recipe already built is not built again).
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner.recipe import Recipe
+from cleaner.run.tokens import TokenCounter
+from cleaner.stages.base import Stage
+
+
+@dataclass
+class WorkerState:
+    recipe: Recipe
+    stages: list[Stage]
+    tokens: TokenCounter | None
+    #: Shared progress counters (multiprocessing Values), only under the local executor.
+    docs: Any = None
+    bytes: Any = None
+
+    def report_progress(self, docs: int, nbytes: int) -> None:
+        if self.docs is not None:
+            with self.docs.get_lock():
+                self.docs.value += docs
+            with self.bytes.get_lock():
+                self.bytes.value += nbytes
+
+
+_state: WorkerState | None = None
+
+
+def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
+    """Build and set up the recipe's stages in this process."""
+    global _state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    stages = recipe.build_stages()
+    for stage in stages:
+        stage.setup()
+    tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
+    _state = WorkerState(recipe, stages, tokens, progress_docs, progress_bytes)
+
+
+def ensure_worker(recipe: Recipe) -> None:
+    """Set this process up for `recipe` unless it already is (Ray reuses worker processes)."""
+    if _state is None or _state.recipe.fingerprint != recipe.fingerprint:
+        init_worker(recipe)
+
+
+def current() -> WorkerState:
+    if _state is None:
+        raise RuntimeError("worker not initialised: call init_worker(recipe) first")
+    return _state
