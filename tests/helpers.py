@@ -48,7 +48,8 @@ MALFORMED = [
 def make_source(corpus_dir: Path, root: Path) -> Path:
     """A folder of shards in every supported format, real Chinese and English text plus malformed lines."""
     src = root / "src"
-    write_lines(src / "zh" / "wiki.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 300) + MALFORMED)
+    short = real_lines(corpus_dir, "zh/yue_cantonese_sentences.jsonl", 5)  # real text under every length minimum
+    write_lines(src / "zh" / "wiki.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 300) + MALFORMED + short)
     write_lines(src / "zh" / "news.jsonl.gz", real_lines(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 400))
     write_lines(src / "en" / "web.jsonl.zst", real_lines(corpus_dir, "en/en_web_pages_maintext.jsonl", 200))
     write_lines(

@@ -36,7 +36,7 @@ def test_totals_add_up_to_the_stats_files_and_the_input(run_dest: tuple[Path, Pa
     assert totals["read"] == totals["kept"] + totals["rejected"] + totals["malformed"]
     assert sum(r["count"] for r in report["reasons"]) == totals["rejected"] + totals["malformed"]
     assert report["malformed_by_kind"] and sum(report["malformed_by_kind"].values()) == totals["malformed"]
-    assert all(check["ok"] for check in report["checks"]), report["checks"]
+    assert report["checks"] and all(check["ok"] for check in report["checks"]), report["checks"]
     assert json.loads((dest / "report.json").read_text(encoding="utf-8"))["totals"] == totals
 
 

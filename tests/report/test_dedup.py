@@ -70,7 +70,7 @@ def test_dedup_clusters_funnel_and_sample_exclusion(run_dest: tuple[Path, Path],
     removed = _dedup_rows(dest, in_sample | {f"zh/news.jsonl.gz:{n}" for n in range(1, 8)})
 
     report = build_report(dest)
-    assert all(check["ok"] for check in report["checks"]), report["checks"]
+    assert report["checks"] and all(check["ok"] for check in report["checks"]), report["checks"]
     dedup = report["dedup"]
     assert dedup["docs_removed"] == removed and dedup["by_reason"] == {"near_duplicate": removed}
     assert dedup["clusters"] == 2

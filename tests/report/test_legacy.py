@@ -28,8 +28,10 @@ def test_every_input_line_lands_once_in_good_or_bad(run_dest: tuple[Path, Path])
     assert sorted(seen) == sorted(expected)
     assert "zh/news.jsonl" in good and "zh/wiki.jsonl" in bad
     for records in good.values():
+        assert records
         assert all(r["clean_status"] == 1 and r["clean_policy"] == "" for r in records)
     for records in bad.values():
+        assert records
         assert all(r["clean_status"] == 0 and r["clean_policy"] for r in records)
     policies = {r["clean_policy"] for records in bad.values() for r in records}
     assert "TooShortSentence" in policies and "too_short" not in policies

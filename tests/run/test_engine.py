@@ -82,6 +82,7 @@ def test_columns_malformed_rows_and_carried_fields(source: Path, tmp_path: Path)
     assert malformed["malformed:invalid_json"]["line"] == 301
     assert all(r["stage"] == "read" for r in malformed.values())
     too_short = [r for r in rejected if r["reason"] == "too_short"]
+    assert len(too_short) >= 5
     assert all(r["stage"] == "length_filter" and "<" in r["detail"] for r in too_short)
     stats = json.loads((dest / "stats" / "zh" / "wiki.json").read_text())
     assert [s["stage"] for s in stats["stages"]] == ["unicode_normalise", "whitespace_normalise", "length_filter"]

@@ -60,7 +60,7 @@ def test_stopall_stops_own_run_spares_decoy_and_start_resumes(corpus_dir: Path, 
     assert f"stopped pid {record['pid']}" in stop.stdout
     assert run.wait(timeout=30) == 143
     assert process_start_time(record["pid"]) is None
-    assert all(process_start_time(w["pid"]) is None for w in record["workers"])
+    assert record["workers"] and all(process_start_time(w["pid"]) is None for w in record["workers"])
     assert decoy.poll() is None, "the decoy was killed"
     assert not (dest / "summary.json").exists()
     assert "stopped; run the same command again to resume" in (tmp_path / "r.log").read_text()
