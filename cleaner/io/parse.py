@@ -12,6 +12,10 @@ from cleaner.io.reader import RawLine
 
 _BOM = b"\xef\xbb\xbf"
 
+#: Deepest nesting of arrays/objects accepted in a record: carried fields are written back as JSON
+#: text, and the encoders recurse. Deeper lines are `malformed:too_deep`, never a crash of the run.
+MAX_DEPTH = 200
+
 
 @dataclass(frozen=True, slots=True)
 class Malformed:
@@ -22,17 +26,51 @@ class Malformed:
     detail: str
 
 
+class _TooDeep(ValueError):
+    """Nesting deeper than the parsers recurse; the line is malformed, never a crash of the run."""
+
+
+class _NumberTooLong(ValueError):
+    """An integer of more digits than Python converts (sys.get_int_max_str_digits, 4,300 by default)."""
+
+
 def _load_json(data: bytes) -> object:
-    """orjson first (fast); the stdlib accepts what orjson refuses but JSON allows (NaN, huge ints)."""
+    """orjson first (fast); the stdlib accepts what orjson refuses but JSON allows (NaN, ints beyond
+    64 bits). orjson refuses nesting past 1,024 levels, which the stdlib would recurse into."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as fast_error:
+        if "recursion" in str(fast_error).lower():
+            raise _TooDeep(str(fast_error)) from None
         try:
             value = json.loads(data.decode("utf-8"))
-        except ValueError:
+        except RecursionError:
+            raise _TooDeep("nested too deeply for the JSON parser") from None
+        except ValueError as err:
+            if "digits" in str(err):
+                raise _NumberTooLong(str(err)) from None
             raise fast_error from None
-        json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be written: refuse here
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")  # lone surrogates cannot be written: refuse here
+        except RecursionError:
+            raise _TooDeep("nested too deeply to be written back") from None
         return value
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a parsed JSON value, walked without recursion."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            todo.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _check_depth(data: bytes, record: object) -> None:
+    if data.count(b"[") + data.count(b"{") > MAX_DEPTH and _depth(record) > MAX_DEPTH:
+        raise _TooDeep(f"nested deeper than {MAX_DEPTH} levels")
 
 
 def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_field: str) -> Document | Malformed:
@@ -44,6 +82,11 @@ def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_
         return Malformed(raw, "empty_line", "blank line")
     try:
         record = _load_json(data)
+        _check_depth(data, record)
+    except _TooDeep as err:
+        return Malformed(raw, "too_deep", str(err))
+    except _NumberTooLong as err:
+        return Malformed(raw, "number_too_long", str(err))
     except (orjson.JSONDecodeError, UnicodeEncodeError) as err:
         try:
             data.decode("utf-8")

@@ -61,3 +61,25 @@ def test_bom_and_json_extensions_accepted() -> None:
     assert parse(b'\xef\xbb\xbf{"text": "bom"}').text == "bom"
     doc = parse(b'{"text": "t", "score": NaN, "big": 123456789012345678901234567890}')
     assert doc.meta["big"] == 123456789012345678901234567890
+
+
+@pytest.mark.parametrize("depth", [201, 1025, 200_000])
+def test_deep_nesting_is_malformed_not_a_crash(depth: int) -> None:
+    data = b'{"text": "a document", "a": ' + b"[" * depth + b"]" * depth + b"}"
+    result = parse(data)
+    assert isinstance(result, Malformed) and result.kind == "too_deep"
+    assert result.line.data == data
+
+
+def test_nesting_up_to_the_limit_is_carried() -> None:
+    data = b'{"text": "a document", "a": ' + b"[" * 200 + b"]" * 200 + b"}"
+    value, depth = parse(data).meta["a"], 1
+    while value:
+        (value,), depth = value, depth + 1
+    assert depth == 200
+
+
+def test_integers_beyond_64_bits_are_carried_and_beyond_4300_digits_malformed() -> None:
+    assert parse(b'{"text": "x", "n": ' + b"9" * 300 + b"}").meta["n"] == int("9" * 300)
+    result = parse(b'{"text": "x", "n": ' + b"9" * 5000 + b"}")
+    assert isinstance(result, Malformed) and result.kind == "number_too_long"
