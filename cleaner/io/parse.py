@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -15,6 +16,9 @@ _BOM = b"\xef\xbb\xbf"
 #: Deepest nesting of arrays/objects accepted in a record: carried fields are written back as JSON
 #: text, and the encoders recurse. Deeper lines are `malformed:too_deep`, never a crash of the run.
 MAX_DEPTH = 200
+
+#: A number of 19+ digits: orjson would read an integer beyond 64 bits as a float, losing digits.
+_LONG_NUMBER = re.compile(rb"[\[:,]\s*-?\d{19}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +40,10 @@ class _NumberTooLong(ValueError):
 
 def _load_json(data: bytes) -> object:
     """orjson first (fast); the stdlib accepts what orjson refuses but JSON allows (NaN, ints beyond
-    64 bits). orjson refuses nesting past 1,024 levels, which the stdlib would recurse into."""
+    64 bits, read exactly). orjson refuses nesting past 1,024 levels, which the stdlib would recurse into."""
     try:
+        if _LONG_NUMBER.search(data):
+            raise orjson.JSONDecodeError("integer beyond 64 bits", "", 0)
         return orjson.loads(data)
     except orjson.JSONDecodeError as fast_error:
         if "recursion" in str(fast_error).lower():
