@@ -1,0 +1,354 @@
+"""Line-level boilerplate removal for raw web pages, in the manner of jusText.
+
+A WET-like page (visible text of the whole HTML) carries menus, breadcrumbs, share bars, related
+links and footers around its article; the page-level rules (duplicate lines, line punctuation,
+short lines) then reject good articles for their navigation. This stage keeps the article lines
+and drops the rest, so those rules judge the main text.
+
+Each non-blank line is first classed on its own (context-free), as jusText classes paragraphs:
+- bad: a listed boilerplate phrase (blacklists/boilerplate/web_*.txt) opens or closes it, covers
+  much of it or occurs twice in it; a short line repeated in the page (menus come twice); a menu
+  or breadcrumb (three or more short segments between | · » > / - or tabs); a short list item;
+- short: under `length_low` (CJK characters count `cjk_weight` each, as they carry more);
+- good / neargood / bad by the share of function words (space-separated languages) or Chinese
+  function characters (的 了 是 在 ...): running prose is dense in them, link text is not.
+Then in context (jusText's rules): a short heading just before good text is near-good; a short
+line between good lines is good, between bad ones bad; near-good lines next to good text are
+good. A page in which no line is good is left unchanged, so the page rules judge it whole.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import regex
+
+from cleaner.stages.base import Normaliser
+from cleaner.stages.registry import register
+from cleaner.stages.resources import load_phrases, pin_resource, resolve_resource
+from cleaner.text.script import HAN_RUNS, count_chars
+
+BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
+
+_LATIN_WORDS = regex.compile(r"[^\W\d_\p{Han}]++")
+_WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
+#: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus).
+_SEPARATORS = regex.compile(
+    r"[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= )|(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han}))[ \t]*+"
+)
+#: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
+_LIST_ITEM = regex.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
+#: A line that ends a sentence, before closing quotes or brackets and a bracketed byline (（新华社记者摄）).
+_TERMINAL = regex.compile(r"[。！？!?.…][\"'”’」』）)\]]*+(?:[（(][^（）()]{1,16}[）)])?[ \t]*+$")
+#: A teaser cut short: "..." or a single "…" at the end (a Chinese "……" ends sentences).
+_TRUNCATED = regex.compile(r"(?:\.{3,}+|(?<!…)…|。。。)[ \t\]】）)]*+$")
+#: Sentence ends inside a line: Chinese marks, or . ! ? before a space or the line end.
+_SENTENCE_ENDS = regex.compile(r"[。！？]|[.!?](?=\s|$)")
+
+
+def _default_patterns() -> list[str]:
+    return ["blacklists/boilerplate/web_zh.txt", "blacklists/boilerplate/web_en.txt"]
+
+
+def _default_stop_words() -> list[str]:
+    return ["blacklists/boilerplate/web_stopwords.txt"]
+
+
+def _default_function_chars() -> list[str]:
+    return ["blacklists/boilerplate/web_function_chars_zh.txt"]
+
+
+@dataclass
+class _Line:
+    index: int
+    text: str
+    length: float
+    klass: int
+    heading: bool
+
+
+@register
+@dataclass
+class BoilerplateLines(Normaliser):
+    """Drop the navigation, share, related-link and footer lines of a web page; keep its article.
+
+    Lengths are characters with a CJK character counting `cjk_weight` (jusText's 70/200 character
+    bounds then fit Chinese lines of ~23/67 characters). Density thresholds: `stopwords_low/high`
+    for lines of space-separated words (share of words in `stop_word_lists`), `function_chars_low/
+    high` for Chinese lines (share of Han characters in `function_char_lists`). A listed pattern
+    cuts only lines shorter than `max_pattern_length`; phrases of at most `short_phrase_chars`
+    characters (or one word) only lines of at most `short_line_chars`. `max_heading_distance`:
+    how much text (weighted characters) may stand between a heading and the good text it keeps.
+    A long line of middling density is good when it holds `min_sentences` sentence ends (formal
+    Chinese prose is poorer in function characters), and so are two or more consecutive near-good
+    lines longer than `length_high` together (one-sentence paragraphs). Texts of fewer than
+    `min_lines` non-blank lines are left alone: they are extracts or posts, not whole pages.
+    """
+
+    name = "boilerplate_lines"
+
+    pattern_lists: list[str] = field(default_factory=_default_patterns)
+    stop_word_lists: list[str] = field(default_factory=_default_stop_words)
+    function_char_lists: list[str] = field(default_factory=_default_function_chars)
+    length_low: int = 70
+    length_high: int = 200
+    cjk_weight: float = 3.0
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    function_chars_low: float = 0.10
+    function_chars_high: float = 0.16
+    max_pattern_length: int = 200
+    short_phrase_chars: int = 2
+    short_line_chars: int = 24
+    min_pattern_coverage: float = 0.3
+    max_menu_segment: float = 24.0
+    max_heading_distance: int = 40
+    min_sentences: int = 2
+    min_lines: int = 5
+
+    def validate(self, recipe_dir: Path) -> None:
+        if not 0 < self.length_low <= self.length_high:
+            raise ValueError("length_low: must be > 0 and <= length_high")
+        if self.cjk_weight <= 0:
+            raise ValueError("cjk_weight: must be > 0")
+        for low, high, key in (
+            (self.stopwords_low, self.stopwords_high, "stopwords_low"),
+            (self.function_chars_low, self.function_chars_high, "function_chars_low"),
+        ):
+            if not 0.0 <= low <= high <= 1.0:
+                raise ValueError(f"{key}: must be in [0, 1] and not above its _high")
+        if not 0.0 < self.min_pattern_coverage <= 1.0:
+            raise ValueError("min_pattern_coverage: must be in (0, 1]")
+        for key in ("pattern_lists", "stop_word_lists", "function_char_lists"):
+            try:
+                setattr(self, key, [pin_resource(name, recipe_dir) for name in getattr(self, key)])
+            except ValueError as err:
+                raise ValueError(f"{key}: {err}") from None
+
+    def __post_init__(self) -> None:
+        self._automaton: ahocorasick.Automaton | None = None
+        self._lines_removed = 0
+        self._lines_kept = 0
+        self._docs_changed = 0
+
+    def setup(self) -> None:
+        automaton = ahocorasick.Automaton()
+        for name in self.pattern_lists:
+            for phrase in load_phrases(resolve_resource(name)):
+                phrase = phrase.lower()
+                automaton.add_word(phrase, phrase)
+        if len(automaton):
+            automaton.make_automaton()
+        self._automaton = automaton
+        self._stop_words = frozenset(
+            word.lower()
+            for name in self.stop_word_lists
+            for line in load_phrases(resolve_resource(name))
+            for word in line.split()
+        )
+        chars = {c for name in self.function_char_lists for line in load_phrases(resolve_resource(name)) for c in line}
+        chars = {c for c in chars if HAN_RUNS.fullmatch(c)}
+        self._function_chars = regex.compile("[" + "".join(sorted(chars)) + "]") if chars else None
+
+    def _pattern_hit(self, text: str, length: float) -> bool:
+        """A listed phrase opens or closes the line, covers much of it, or two phrases occur."""
+        if length >= self.max_pattern_length or not len(self._automaton):
+            return False
+        lowered = text.lower()
+        letters = _WORD_CHARS.findall(lowered)
+        first = _WORD_CHARS.search(lowered)
+        lead = first.start() if first else 0
+        tail = len(lowered.rstrip(" \t:：.。!！?？…>»|"))
+        short_line = length <= self.short_line_chars
+        distinct, covered = set(), 0
+        for end, phrase in self._automaton.iter(lowered):
+            start = end - len(phrase) + 1
+            if _bounded(lowered, start, end + 1, phrase):
+                if (
+                    len(phrase) <= self.short_phrase_chars or " " not in phrase and phrase.isascii()
+                ) and not short_line:
+                    continue
+                if start <= lead or end + 1 >= tail:
+                    return True
+                distinct.add(phrase)
+                covered += len(phrase)
+        return len(distinct) >= 2 or covered >= self.min_pattern_coverage * max(1, len(letters))
+
+    def _density(self, text: str) -> tuple[float, float, bool, int]:
+        """(weighted length, function-word or function-character share, is a Chinese line, words);
+        in a Chinese line every Han character counts as a word."""
+        han = count_chars(HAN_RUNS, text)
+        words = _LATIN_WORDS.findall(text)
+        length = len(text) + (self.cjk_weight - 1) * han
+        if han and han >= len(words):
+            found = len(self._function_chars.findall(text)) if self._function_chars else 0
+            return length, found / han, True, han
+        if not words:
+            return length, 0.0, False, 0
+        found = sum(1 for w in words if w.lower() in self._stop_words)
+        return length, found / len(words), False, len(words)
+
+    def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
+        """(weighted length, context-free class, may be a heading) of one line, stripped and raw."""
+        length, density, chinese, words = self._density(text)
+        low, high = (
+            (self.function_chars_low, self.function_chars_high)
+            if chinese
+            else (self.stopwords_low, self.stopwords_high)
+        )
+        sentence = bool(_TERMINAL.search(text))
+        if self._pattern_hit(text, length):
+            return length, BAD, False
+        if repeated and length < self.length_high:
+            return length, BAD, False
+        segments = [s for s in _SEPARATORS.split(text) if s.strip()]
+        if len(segments) >= 3 and not sentence and length / len(segments) < self.max_menu_segment:
+            return length, BAD, False
+        if _LIST_ITEM.match(raw) and length < self.length_high:
+            return length, BAD, False
+        if length < 2 * self.length_high and _TRUNCATED.search(text, max(0, len(text) - 12)):
+            return length, BAD, False
+        if length < self.length_low:
+            return length, SHORT, not sentence and words >= 2
+        if density >= high:
+            return length, GOOD if length > self.length_high else NEARGOOD, False
+        if density >= low:
+            several = length > self.length_high and len(_SENTENCE_ENDS.findall(text)) >= self.min_sentences
+            return length, GOOD if several else NEARGOOD, False
+        if sentence and chinese and length > self.length_high and "，" in text:
+            return length, GOOD, False
+        return length, NEARGOOD if sentence and (chinese or density >= low / 2) else BAD, False
+
+    def classify(self, text: str) -> list[tuple[str, bool]]:
+        """Every line of `text` with whether it is kept (blank lines: False)."""
+        if self._automaton is None:
+            self.setup()
+        raw = text.split("\n")
+        stripped = [line.strip() for line in raw]
+        counts = Counter(stripped)
+        lines, seen = [], set()
+        for index, line in enumerate(stripped):
+            if line:
+                length, klass, heading = self._classify(line, raw[index], counts[line] > 1)
+                if line in seen:
+                    klass, heading = BAD, False
+                seen.add(line)
+                lines.append(_Line(index, line, length, klass, heading))
+        _promote_runs(lines, self.length_high)
+        _revise(lines, self.max_heading_distance)
+        kept = {line.index for line in lines if line.klass == GOOD}
+        return [(line, index in kept) for index, line in enumerate(raw)]
+
+    def normalise(self, text: str) -> str:
+        if "\n" not in text:
+            return text
+        classified = self.classify(text)
+        kept = [line for line, keep in classified if keep]
+        total = sum(1 for line, _ in classified if line.strip())
+        if not kept or len(kept) == total or total < self.min_lines:
+            return text
+        self._docs_changed += 1
+        self._lines_kept += len(kept)
+        self._lines_removed += total - len(kept)
+        pieces, gap = [], False
+        for line, keep in classified:
+            if keep:
+                if pieces:
+                    pieces.append("\n\n" if gap else "\n")
+                pieces.append(line)
+                gap = False
+            elif not line.strip():
+                gap = True
+        return "".join(pieces)
+
+    def counters(self) -> dict[str, Any]:
+        """Pages changed and lines removed or kept on them, since the last call."""
+        result = {
+            "docs_changed": self._docs_changed,
+            "lines_removed": self._lines_removed,
+            "lines_kept": self._lines_kept,
+        }
+        self._docs_changed = self._lines_removed = self._lines_kept = 0
+        return result
+
+
+def _bounded(text: str, start: int, end: int, phrase: str) -> bool:
+    """A phrase starting or ending with a Latin letter must not sit inside a longer word."""
+    if phrase[0].isascii() and phrase[0].isalpha() and start > 0 and text[start - 1].isalpha():
+        return False
+    return not (phrase[-1].isascii() and phrase[-1].isalpha() and end < len(text) and text[end].isalpha())
+
+
+def _promote_runs(lines: list[_Line], length_high: int) -> None:
+    """Consecutive near-good lines longer than `length_high` together are good: news sites set
+    one sentence per paragraph, so no single line of the article reaches the bound."""
+    start = 0
+    while start < len(lines):
+        if lines[start].klass != NEARGOOD:
+            start += 1
+            continue
+        end = start
+        while end < len(lines) and lines[end].klass == NEARGOOD:
+            end += 1
+        if end - start >= 2 and sum(line.length for line in lines[start:end]) > length_high:
+            for line in lines[start:end]:
+                line.klass = GOOD
+        start = end
+
+
+def _neighbours(classes: list[int], ignore_neargood: bool, step: int) -> list[int]:
+    """For each line, the class of the nearest line before it (step 1) or after it (step -1) that is
+    good or bad (or near-good, unless ignored); the page edge counts as bad."""
+    result = [BAD] * len(classes)
+    order = range(len(classes)) if step == 1 else range(len(classes) - 1, -1, -1)
+    last = BAD
+    for i in order:
+        result[i] = last
+        klass = classes[i]
+        if klass in (GOOD, BAD) or (klass == NEARGOOD and not ignore_neargood):
+            last = klass
+    return result
+
+
+def _revise(lines: list[_Line], max_heading_distance: int) -> None:
+    """jusText's context-sensitive pass, in linear time."""
+    for i, line in enumerate(lines):
+        if line.heading and line.klass == SHORT and _good_follows(lines, i, max_heading_distance):
+            line.klass = NEARGOOD
+    classes = [line.klass for line in lines]
+    prev_strict, next_strict = _neighbours(classes, True, 1), _neighbours(classes, True, -1)
+    prev_near, next_near = _neighbours(classes, False, 1), _neighbours(classes, False, -1)
+    for i, line in enumerate(lines):
+        if line.klass != SHORT:
+            continue
+        before, after = prev_strict[i], next_strict[i]
+        if before == after:
+            line.klass = before
+        elif (before == BAD and prev_near[i] == NEARGOOD) or (after == BAD and next_near[i] == NEARGOOD):
+            line.klass = GOOD
+        else:
+            line.klass = BAD
+    classes = [line.klass for line in lines]
+    prev_strict, next_strict = _neighbours(classes, True, 1), _neighbours(classes, True, -1)
+    for i, line in enumerate(lines):
+        if line.klass == NEARGOOD:
+            line.klass = BAD if prev_strict[i] == BAD and next_strict[i] == BAD else GOOD
+    for i, line in enumerate(lines):
+        if line.heading and line.klass == BAD and _good_follows(lines, i, max_heading_distance):
+            line.klass = GOOD
+
+
+def _good_follows(lines: list[_Line], i: int, max_distance: int) -> bool:
+    """Good text begins within `max_distance` weighted characters after line i."""
+    distance = 0.0
+    for j in range(i + 1, len(lines)):
+        if lines[j].klass == GOOD:
+            return True
+        distance += lines[j].length
+        if distance > max_distance:
+            return False
+    return False

@@ -1,0 +1,168 @@
+"""boilerplate_lines: a raw web page loses its menus, share bars and footers; its article stays whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.stages.resources import PROJECT_ROOT, load_phrases
+from cleaner.stages.web_lines import BoilerplateLines
+
+LISTS = PROJECT_ROOT / "blacklists" / "boilerplate"
+#: A Yahoo China news page (2005) with its portal navigation, teaser lists, ads and legal footer.
+ZH_PAGE = ("zh_web_cwced_pages.jsonl", "cwced-2bac7fb2-efbd-4444-99c8-51c72acf5c7d")
+#: A BBC News article page with site navigation, share bars, related stories and the footer.
+EN_PAGE = ("en_news_bbc_cx.jsonl", "cx-bbc-business-38728059")
+
+
+def _stage(**params: object) -> BoilerplateLines:
+    stage = BoilerplateLines(**params)
+    stage.validate(PROJECT_ROOT)
+    stage.setup()
+    return stage
+
+
+def _page(corpus_dir: Path, file: str, doc_id: str) -> dict:
+    with open(corpus_dir / "web" / file, encoding="utf-8") as fh:
+        for line in fh:
+            record = json.loads(line)
+            if record["id"] == doc_id:
+                return record
+    pytest.fail(f"{doc_id} not in {file}")
+
+
+def _lines(text: str) -> set[str]:
+    return {line.strip() for line in text.split("\n") if line.strip()}
+
+
+def test_shipped_lists_load_without_duplicates() -> None:
+    for name, minimum in (("web_zh", 100), ("web_en", 60)):
+        phrases = [p.lower() for p in load_phrases(LISTS / f"{name}.txt")]
+        assert len(phrases) >= minimum
+        assert len(set(phrases)) == len(phrases)
+    stage = _stage()
+    assert {"the", "of", "and", "der", "le"} <= stage._stop_words
+    assert stage._function_chars.fullmatch("的") and not stage._function_chars.fullmatch("国")
+
+
+def test_chinese_page_keeps_the_article_and_drops_navigation_and_footer(corpus_dir: Path) -> None:
+    record = _page(corpus_dir, *ZH_PAGE)
+    out = _stage().normalise(record["text"])
+    kept = _lines(out)
+    paragraphs = [p.strip() for p in record["source_main_text"].split("\n") if len(p.strip()) >= 40]
+    assert len(paragraphs) == 5
+    for paragraph in paragraphs:
+        assert paragraph in kept, paragraph[:40]
+    assert "妻子变成替代母亲" in kept and "夫妻关系变成室友" in kept  # headings between paragraphs
+    for boilerplate in (
+        "雅虎中国 - 体育",
+        "上一页",
+        "相关报道",
+        "发表评论",
+        "[头条]",
+        "热词回顾",
+        "返回页首",
+        "Copyright ©",
+    ):
+        assert boilerplate not in out, boilerplate
+    assert len(out) < 0.5 * len(record["text"])
+
+
+def test_english_page_keeps_the_article_and_drops_navigation_and_footer(corpus_dir: Path) -> None:
+    record = _page(corpus_dir, *EN_PAGE)
+    out = _stage().normalise(record["text"])
+    kept = _lines(out)
+    gold = " ".join(record["source_main_text"].split())
+    article = [line for line in _lines(record["text"]) if len(line) >= 100 and line in gold]
+    assert len(article) >= 20
+    missing = [line for line in article if line not in kept]
+    assert not missing, missing
+    for boilerplate in ("Skip to content", "Share this with", "More on this story", "Top Stories", "Copyright ©"):
+        assert boilerplate not in out, boilerplate
+    assert "• Home" not in out and "News navigation" not in out
+    assert kept <= _lines(record["text"])  # lines are removed whole, never rewritten
+
+
+def test_short_content_line_between_paragraphs_is_kept(corpus_dir: Path) -> None:
+    out = _stage().normalise(_page(corpus_dir, *EN_PAGE)["text"])
+    kept = _lines(out)
+    assert "That's because they're not going to people." in kept
+    assert "They're going to robots." in kept
+    assert "Trumpisms on the TPP: How true are they?" in kept  # a heading before its paragraph
+
+
+@pytest.mark.parametrize(
+    ("page", "first", "block_start", "block_end", "second"),
+    [
+        (EN_PAGE, '"The TPP and agreements', "Share this story", "    23 January 2017", "But, she adds, the game"),
+        (ZH_PAGE, "像许多日本女性一样", "相关报道：", "第1页/共1页", "据英国《卫报》4日报道"),
+    ],
+)
+def test_boilerplate_block_between_two_paragraphs_is_removed(
+    corpus_dir: Path, page: tuple[str, str], first: str, block_start: str, block_end: str, second: str
+) -> None:
+    """The page's own share bar / related-links block, put between two of its paragraphs."""
+    lines = _page(corpus_dir, *page)["text"].split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(block_start))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith(block_end))
+    block = lines[start : end + 1]
+    assert len([line for line in block if line.strip()]) >= 8
+    para_a = next(line for line in lines if line.startswith(first))
+    para_b = next(line for line in lines if line.startswith(second))
+    text = "\n\n".join([para_a, "\n".join(block), para_b])
+    assert _stage().normalise(text) == f"{para_a}\n\n{para_b}"
+
+
+def test_page_without_content_and_short_texts_are_left_alone(corpus_dir: Path) -> None:
+    stage = _stage()
+    lines = _page(corpus_dir, *EN_PAGE)["text"].split("\n")
+    navigation = "\n".join(lines[: lines.index("Business selected")])
+    assert stage.classify(navigation) and not any(keep for _, keep in stage.classify(navigation))
+    assert stage.normalise(navigation) == navigation  # the page rules judge a page with no article
+    assert stage.normalise("Sign in\nHome\n" + lines[137]) == "Sign in\nHome\n" + lines[137]  # under min_lines
+    one_line = lines[137]
+    assert stage.normalise(one_line) == one_line
+
+
+def test_clean_news_articles_are_mostly_untouched(corpus_dir: Path) -> None:
+    """People's Daily articles (title, dateline, paragraphs) are clean text: few change, little goes."""
+    stage = _stage()
+    with open(corpus_dir / "zh" / "zh_news_peoples_daily_1998.jsonl", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(300), fh)]
+    outputs = [stage.normalise(text) for text in texts]
+    changed = sum(out != text for out, text in zip(outputs, texts))
+    removed = 1 - sum(map(len, outputs)) / sum(map(len, texts))
+    assert changed < 0.3 * len(texts)
+    assert removed < 0.03
+
+
+def test_counters_count_removed_lines(corpus_dir: Path) -> None:
+    stage = _stage()
+    text = _page(corpus_dir, *EN_PAGE)["text"]
+    out = stage.normalise(text)
+    counts = stage.counters()
+    assert counts["docs_changed"] == 1
+    assert counts["lines_kept"] == len([line for line in out.split("\n") if line.strip()])
+    assert counts["lines_kept"] + counts["lines_removed"] == len(_lines_list(text))
+    assert stage.counters() == {"docs_changed": 0, "lines_removed": 0, "lines_kept": 0}
+
+
+def _lines_list(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("params", "key"),
+    [
+        ({"length_low": 300}, "length_low"),
+        ({"stopwords_low": 0.5, "stopwords_high": 0.4}, "stopwords_low"),
+        ({"function_chars_high": 1.5}, "function_chars_low"),
+        ({"cjk_weight": 0}, "cjk_weight"),
+        ({"pattern_lists": ["blacklists/boilerplate/missing.txt"]}, "pattern_lists"),
+    ],
+)
+def test_validate_names_the_bad_key(params: dict, key: str) -> None:
+    with pytest.raises(ValueError, match=key):
+        BoilerplateLines(**params).validate(PROJECT_ROOT)
