@@ -20,6 +20,7 @@ from cleaner.stages import (  # noqa: F401  (imported to register their stages)
     repetition,
     route,
     structure,
+    web_junk,
     web_lines,
     zh_quality,
 )

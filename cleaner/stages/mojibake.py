@@ -9,6 +9,7 @@ is not complete, so a few such spans reject it even when their share is small.
 
 from __future__ import annotations
 
+import string
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,7 +117,10 @@ def _may_be_garbled(text: str) -> bool:
 
 
 #: A run of non-ASCII characters between two lost-byte marks (`?` as the dumps write it, or U+FFFD).
-_MARKED_RUN = regex.compile(r"[?\ufffd]([^\x00-\x7f\ufffd]+)(?=[?\ufffd])")
+#: ASCII letters and digits count as part of a run: unicode_normalise has turned its full-width ones
+#: (Ｒ, ３) into ASCII, and they are turned back before the run is re-encoded.
+_MARKED_RUN = regex.compile(r"[?\ufffd]((?:[^\x00-\x7f\ufffd]|[0-9A-Za-z])++)(?=[?\ufffd])")
+_TO_FULL_WIDTH = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in string.digits + string.ascii_letters})
 #: What a correct decoding of Chinese news reads as: common characters, CJK and full-width marks.
 _PROSE_MARKS = "，。、“”‘’：；！？（）《》〈〉【】—…·\u3000％－．"
 _FULL_WIDTH_FORMS = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
@@ -162,6 +166,9 @@ def gbk_shift_spans(text: str) -> list[str]:
     spans = []
     for match in _MARKED_RUN.finditer(text):
         run = match.group(1)
+        if run.isascii():
+            continue
+        run = run.translate(_TO_FULL_WIDTH)
         shifted = _one_byte_off(run)
         if shifted is None:
             continue

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from cleaner.document import Document
 from cleaner.stages.mojibake import GarbledText, MojibakeRepair, gbk_shift_spans
+from cleaner.stages.normalise import UnicodeNormaliser
 from tests.conftest import corpus_records
+from tests.stages.web_labels import labelled
 
 #: Clean text with ASCII question marks inside Chinese (reviews, forum-like judgments) and without.
 CLEAN = [
@@ -33,17 +34,6 @@ def repair_stage() -> MojibakeRepair:
     stage = MojibakeRepair()
     stage.setup()
     return stage
-
-
-def labelled(corpus_dir: Path, file: str) -> list[tuple[dict, dict]]:
-    """(record, label) for the curator-labelled documents of one web file."""
-    labels = {}
-    with open(corpus_dir / "web" / "labels.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            label = json.loads(line)
-            if label["file"] == file:
-                labels[label["id"]] = label
-    return [(r, labels[r["id"]]) for r in corpus_records(corpus_dir, f"web/{file}") if r["id"] in labels]
 
 
 def test_garbled_text_catches_each_misread(corpus_dir: Path) -> None:
@@ -88,6 +78,16 @@ def test_lost_byte_news_rejected_and_one_run_kept(corpus_dir: Path) -> None:
     # sogouca-074 has one lost-byte run in a good article; the curator keeps it, and so do we.
     assert {r["id"] for r in good} >= {"sogouca-074"}
     assert all(rule.check(doc(r["text"])) is None for r in good)
+
+
+def test_lost_byte_runs_found_after_full_width_digits_became_ascii(corpus_dir: Path) -> None:
+    # Recipes run garbled_text before unicode_normalise; placed after it, the rule still reads runs
+    # whose full-width letters and digits became ASCII (enclosed numbers such as ⒕ are lost).
+    rule, normalise = garbled_rule(), UnicodeNormaliser()
+    garbled = [r for r, label in labelled(corpus_dir, "zh_news_sogouca_mini.jsonl") if label["reason"] == "garbled"]
+    normalised = [normalise.normalise(r["text"]) for r in garbled]
+    assert sum(text != r["text"] for text, r in zip(normalised, garbled)) >= 20
+    assert sum(rule.check(doc(text)) is not None for text in normalised) >= 0.9 * len(garbled)
 
 
 def test_clean_chinese_with_question_marks_is_kept(corpus_dir: Path) -> None:
