@@ -28,8 +28,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    from cleaner.io.legacy import write_legacy_layout
     from cleaner.report.build import build_report
+    from cleaner.run.legacy import write_legacy_layout
 
     report = build_report(args.dest, args.seed, args.tokenizer, args.dataset, args.data_version)
     totals = report["totals"]

@@ -51,10 +51,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from cleaner.io.legacy import write_legacy_layout
     from cleaner.recipe import load_recipe
     from cleaner.report.build import build_report
     from cleaner.run.engine import RunOptions, run
+    from cleaner.run.legacy import write_legacy_layout
     from cleaner.run.records import default_runs_dir
     from cleaner.run.tokens import TokenCounter
 

@@ -21,6 +21,7 @@ from cleaner.report.metainfo import meta_info
 from cleaner.report.sample_files import combine, fallback_collector, load_saved, write_samples
 from cleaner.report.scan import DEDUP_REASONS, OutputScanner, Scan
 from cleaner.run.layout import RunLayout
+from cleaner.run.outputs import claim, shard_names
 from cleaner.run.tokens import DEFAULT_TOKENIZER, TokenCounter
 
 FORMAT = "cleaner-report/1"
@@ -35,8 +36,9 @@ def _share(part: int | float, whole: int | float) -> float | None:
 
 
 def _stats_files(dest: Path) -> dict[str, dict[str, Any]]:
-    root = RunLayout(dest).stats_dir
-    return {p.relative_to(root).as_posix()[: -len(".json")]: read_json(p) for p in sorted(root.rglob("*.json"))}
+    """Shard name -> its stats, for the shards of the run (other files in stats/ are not the run's)."""
+    layout = RunLayout(dest)
+    return {name: read_json(layout.shard_outputs(name).stats) for name in shard_names(layout)}
 
 
 def _reason_key(stage: str | None, reason: str) -> str:
@@ -292,4 +294,5 @@ def build_report(
     tmp = layout.report_html.with_name(f".{layout.report_html.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(layout.report_html)
+    claim(layout, [dest / meta_name, layout.report_json, layout.report_html])
     return report

@@ -16,6 +16,7 @@ from typing import Any
 
 from cleaner.io.fsutil import read_json
 from cleaner.run.layout import RunLayout
+from cleaner.run.outputs import claim, claimed, release
 from cleaner.run.samples import SampleCollector, merge
 
 DEFAULT_SEED = 0
@@ -77,15 +78,15 @@ def _write_jsonl(path: Path, entries: list[dict[str, Any]]) -> None:
 
 
 def write_samples(dest: Path, final: dict[str, Any]) -> dict[str, Any]:
-    """Write samples/kept.jsonl and one file per reason (old files first removed); describe them."""
-    folder = RunLayout(dest).samples_dir
-    if folder.is_dir():
-        for old in folder.glob("*.jsonl"):
-            old.unlink()
-    _write_jsonl(folder / "kept.jsonl", final["kept"])
+    """Write samples/kept.jsonl and one file per reason (the run's earlier sample files first
+    removed, nothing else in samples/); describe them."""
+    layout = RunLayout(dest)
+    release(layout, claimed(layout, f"{layout.samples_dir.name}/"))
+    _write_jsonl(layout.samples_dir / "kept.jsonl", final["kept"])
     names = file_names(list(final["rejected"]))
     for reason, entries in final["rejected"].items():
         _write_jsonl(dest / names[reason], entries)
+    claim(layout, [layout.samples_dir / "kept.jsonl", *(dest / name for name in names.values())])
     return {
         "seed": final["seed"],
         "kept": {"file": "samples/kept.jsonl", "docs": len(final["kept"])},

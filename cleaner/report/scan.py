@@ -21,6 +21,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaner.report.histogram import LENGTH_EDGES, Histogram, score_edges
+from cleaner.run.layout import RunLayout
+from cleaner.run.outputs import shard_names
 from cleaner.run.samples import SampleCollector, doc_ref
 from cleaner.run.tokens import TokenCounter
 
@@ -70,9 +72,9 @@ class Scan:
 
 
 def parquet_files(dest: Path, kind: str) -> dict[str, Path]:
-    """Shard name -> file, for kind "kept" or "rejected"."""
-    root = dest / kind
-    return {p.relative_to(root).as_posix()[: -len(".parquet")]: p for p in sorted(root.rglob("*.parquet"))}
+    """Shard name -> the run's file, for kind "kept" or "rejected"."""
+    layout = RunLayout(dest)
+    return {name: getattr(layout.shard_outputs(name), kind) for name in shard_names(layout)}
 
 
 def _batches(path: Path, wanted: list[str]) -> Iterator[pa.RecordBatch]:

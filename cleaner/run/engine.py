@@ -7,7 +7,6 @@ units and redoes the rest.
 
 from __future__ import annotations
 
-import shutil
 import signal
 import time
 from collections import Counter
@@ -23,7 +22,8 @@ from cleaner.recipe import Recipe, first_difference
 from cleaner.run.clean import CleanTask, annotation_fields, clean_unit
 from cleaner.run.executors import Executor, make_executor
 from cleaner.run.finalise import FinaliseTask, finalise_shard
-from cleaner.run.layout import RUN_OUTPUTS, RunLayout
+from cleaner.run.layout import OUTPUT_FOLDERS, RunLayout
+from cleaner.run.outputs import claim, discard_run, foreign_files
 from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
 from cleaner.run.progress import Progress, log
 from cleaner.run.records import clear_record, live_run, write_record
@@ -79,6 +79,7 @@ def prepare(options: RunOptions) -> list[Shard]:
     dest, layout = options.dest, RunLayout(options.dest)
     if (record := live_run(dest)) is not None:
         raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
+    _refuse_overlap(options.source, dest)
     if options.dedup_against is not None:
         earlier_run_signatures(options.dedup_against)
     exclude = dest if dest.resolve().is_relative_to(options.source.resolve()) else None
@@ -108,17 +109,32 @@ def prepare(options: RunOptions) -> list[Shard]:
             )
         return [shard_from_json(raw) for raw in read_json(layout.plan)]
     if options.restart:
-        for target in [*(dest / name for name in RUN_OUTPUTS), *dest.glob("*-meta-info-*.json")]:
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink(missing_ok=True)
+        removed = discard_run(layout)
+        if removed:
+            log(f"--restart: removed {removed} files of the earlier run in {dest}")
     shards = make_plan(inputs, options.recipe.input.chunk_bytes)
+    planned = []
     for shard in shards:
-        layout.shard_outputs(shard.name)
+        outputs = layout.shard_outputs(shard.name)
+        planned += [outputs.kept, outputs.rejected, outputs.stats]
+    if clash := foreign_files(layout, planned):
+        raise UsageError(
+            f"{dest} already holds {clash[0]}, which no run of this tool recorded as its own; "
+            "choose an empty DEST (nothing was changed)"
+        )
     write_json_atomic(layout.plan, [shard_to_json(s) for s in shards])
     write_json_atomic(layout.manifest, manifest)
     return shards
+
+
+def _refuse_overlap(source: Path, dest: Path) -> None:
+    """SOURCE must not be DEST nor lie where the run writes: the run would read or replace its input."""
+    src, out = source.resolve(), dest.resolve()
+    if src == out:
+        raise UsageError(f"SOURCE and DEST are the same folder ({src}); choose a DEST outside SOURCE's files")
+    for folder in ("_state", *OUTPUT_FOLDERS):
+        if src.is_relative_to(out / folder):
+            raise UsageError(f"SOURCE {src} lies inside DEST's output folder {out / folder}; choose another DEST")
 
 
 def _raise_stopped(signum: int, frame: object) -> None:
@@ -287,6 +303,7 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "shards": per_shard,
     }
     write_json_atomic(layout.summary, summary)
+    claim(layout, [layout.summary])
     shard_samples = [read_json(layout.shard_samples(shard.sid)) for shard in shards]
     write_json_atomic(layout.saved_samples, merge_samples(shard_samples))
     return summary

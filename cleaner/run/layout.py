@@ -10,19 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-#: What `--restart` removes from DEST: only what a run writes, never anything else in DEST.
-RUN_OUTPUTS = (
-    "kept",
-    "rejected",
-    "stats",
-    "_state",
-    "samples",
-    "good",
-    "bad",
-    "summary.json",
-    "report.json",
-    "report.html",
-)
+#: The folders under DEST that hold the run's output files (besides `_state/`).
+OUTPUT_FOLDERS = ("kept", "rejected", "stats", "samples", "good", "bad")
 
 
 @dataclass(frozen=True)
@@ -94,6 +83,11 @@ class RunLayout:
     @property
     def run_record(self) -> Path:
         return self.state / "run.json"
+
+    @property
+    def outputs(self) -> Path:
+        """The files outside `_state/` this run wrote besides the shard outputs (see run/outputs.py)."""
+        return self.state / "outputs.json"
 
     @property
     def progress(self) -> Path:

@@ -40,7 +40,7 @@ def test_every_line_accounted_for(source: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     summary = json.loads((dest / "summary.json").read_text())
     totals = summary["totals"]
-    input_lines = 300 + 7 + 400 + 200 + 300 + 3
+    input_lines = 300 + 7 + 5 + 400 + 200 + 300 + 3  # wiki + malformed + short, news, web, usenet + malformed
     assert totals["read"] == input_lines
     assert totals["read"] == totals["kept"] + totals["rejected"] + totals["malformed"]
     assert totals["malformed"] == 7 + 3
@@ -165,7 +165,7 @@ def test_write_failure_names_the_file_and_a_rerun_completes(source: Path, tmp_pa
             if path.is_file():
                 pq.read_metadata(path)  # anything under a final name is complete
     assert _run(source, dest, recipe, 1).returncode == 0
-    assert json.loads((dest / "summary.json").read_text())["totals"]["read"] == 1210
+    assert json.loads((dest / "summary.json").read_text())["totals"]["read"] == 1215
 
 
 def test_empty_and_odd_inputs(tmp_path: Path) -> None:

@@ -19,13 +19,15 @@ ours otherwise, so a script that counted `TooShortSentence` still counts the sam
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 
 from cleaner.errors import OutputError
+from cleaner.io.fsutil import read_json
+from cleaner.run.layout import RunLayout
+from cleaner.run.outputs import claim, claimed, release
 
 #: Our reason -> the old cleaner's `clean_policy` for the same rule (the old cleaner's rule list, section 2.2).
 LEGACY_REASONS = {
@@ -73,12 +75,15 @@ def _convert(parquet: Path, target: Path, good: bool) -> None:
 
 
 def write_legacy_layout(dest: Path) -> None:
-    """Write DEST/good/<shard>.jsonl and DEST/bad/<shard>.jsonl from kept/ and rejected/ (replacing
-    earlier good/ and bad/ folders, which only this function writes)."""
-    dest = Path(dest)
-    for kind, folder, good in (("kept", "good", True), ("rejected", "bad", False)):
-        shutil.rmtree(dest / folder, ignore_errors=True)
-        root = dest / kind
-        for parquet in sorted(root.rglob("*.parquet")):
-            name = parquet.relative_to(root).with_suffix(".jsonl")
-            _convert(parquet, dest / folder / name, good)
+    """Write DEST/good/<shard>.jsonl and DEST/bad/<shard>.jsonl from the run's kept/ and rejected/
+    files (replacing the files an earlier call wrote, nothing else in good/ and bad/)."""
+    layout = RunLayout(Path(dest))
+    written = []
+    for folder, good in (("good", True), ("bad", False)):
+        release(layout, claimed(layout, f"{folder}/"))
+        for shard in read_json(layout.plan):
+            outputs = layout.shard_outputs(shard["name"])
+            target = layout.dest / folder / f"{shard['name']}.jsonl"
+            _convert(outputs.kept if good else outputs.rejected, target, good)
+            written.append(target)
+    claim(layout, written)
