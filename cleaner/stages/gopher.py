@@ -6,8 +6,10 @@ N-gram statistics hash token ids with numpy, so they run in C over the whole doc
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,17 +21,20 @@ from cleaner.stages.charsets import code_points
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 
-#: Words and single symbols, as a word tokenizer would split them ("end." -> "end", ".").
-#: Words: runs of word characters, joined by apostrophes, hyphens or dots (one findall, no
-#: search per token).
+#: gopher_quality's words (count, mean length, stop words): runs of word characters, joined by
+#: apostrophes, hyphens or dots, without the punctuation around them. One findall, no search per
+#: token.
 _WORDS = regex.compile(r"\w+(?:['’\-.]\w+)*")
-#: A word of the space-joined word list with no letter at all (numbers, underscores).
-_LETTERLESS_WORD = regex.compile(r"(?<!\S)[^\p{L}\s]+(?!\S)")
+#: A whitespace-separated token with no letter at all ("•••••", "2020", "--"): the alpha rule's
+#: non-alpha words. Possessive, so a token with a letter fails at its first letter.
+_LETTERLESS_TOKEN = regex.compile(r"(?<!\S)[^\p{L}\s]++(?!\S)")
+#: Stripped from both ends of a whitespace-separated word in the repetition rules ("Frank," and
+#: "(Frank)" are "Frank"; a token of these marks only is no word).
+_EDGE_PUNCTUATION = string.punctuation + "“”‘’«»„…–—·•、，。！？；：（）《》【】「」『』〈〉"
 _WHITESPACE = regex.compile(r"\s+")
 _PARAGRAPHS = regex.compile(r"\n{2,}")
-_LINES = regex.compile(r"\n+")
-_BULLET_LINE = regex.compile(r"^\s*[•●‣◦▪■□◆◇\-*–·]", regex.MULTILINE)
-_ELLIPSIS_LINE = regex.compile(r"(?:\.\.\.|…)\s*$", regex.MULTILINE)
+_BULLETS = tuple("•●‣◦▪■□◆◇-*–·")
+_ELLIPSES = ("...", "…")
 
 DEFAULT_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
 
@@ -37,13 +42,15 @@ DEFAULT_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
 @register
 @dataclass
 class GopherQuality(MeasuredFilter):
-    """Gopher quality rules for space-separated languages, with the published thresholds.
+    """Gopher quality rules for space-separated languages, as published (Rae et al. 2021, A.1.1).
 
-    Keeps documents with 50-100,000 words, mean word length 3-10 characters, at most 0.1 symbols
-    (#, ..., …) per word, at most 90% of lines starting with a bullet, at most 30% ending in an
-    ellipsis, at least 80% of words containing a letter, and at least two of the stop words
-    the, be, to, of, and, that, have, with (Rae et al. 2021, A.1.1). Any threshold set to null is
-    skipped. Not meant for Chinese (no spaces): use the zh_* rules there.
+    Keeps documents with 50-100,000 words, mean word length 3-10 characters, at most 0.1 hash
+    symbols per word and, tested separately ("for either"), at most 0.1 ellipses (... or …) per
+    word, at most 90% of lines starting with a bullet, at most 30% ending in an ellipsis, at least
+    80% of whitespace-separated tokens containing a letter (a symbol-only token such as "•••••" is
+    a word without one), and at least two distinct stop words of the, be, to, of, and, that, have,
+    with (any case). Values are compared unrounded. Any threshold set to null is skipped. Not meant
+    for Chinese (no spaces): use the zh_* rules there.
     """
 
     name = "gopher_quality"
@@ -72,29 +79,31 @@ class GopherQuality(MeasuredFilter):
             yield Measure("gopher_too_many_words", "words", n_words, ">", self.max_words)
         if not n_words:
             return
-        mean_length = round(sum(map(len, words)) / n_words, 2)
+        mean_length = sum(map(len, words)) / n_words
         if self.min_mean_word_length is not None:
             yield Measure("gopher_short_words", "mean_word_length", mean_length, "<", self.min_mean_word_length)
         if self.max_mean_word_length is not None:
             yield Measure("gopher_long_words", "mean_word_length", mean_length, ">", self.max_mean_word_length)
         if self.max_symbol_word_ratio is not None:
-            symbols = text.count("#") + text.count("...") + text.count("…")
-            ratio = round(symbols / n_words, 3)
-            yield Measure("gopher_symbols", "symbol_word_ratio", ratio, ">", self.max_symbol_word_ratio)
-        lines = [line for line in text.split("\n") if line.strip()]
+            hashes = text.count("#") / n_words
+            yield Measure("gopher_symbols", "hash_word_ratio", hashes, ">", self.max_symbol_word_ratio)
+            ellipses = (text.count("...") + text.count("…")) / n_words
+            yield Measure("gopher_symbols", "ellipsis_word_ratio", ellipses, ">", self.max_symbol_word_ratio)
+        lines = [line.strip() for line in text.split("\n")]
+        lines = [line for line in lines if line]
         if lines and self.max_bullet_lines_ratio is not None:
-            ratio = round(len(_BULLET_LINE.findall(text)) / len(lines), 3)
+            ratio = sum(1 for line in lines if line.startswith(_BULLETS)) / len(lines)
             yield Measure("gopher_bullet_lines", "bullet_lines_ratio", ratio, ">", self.max_bullet_lines_ratio)
         if lines and self.max_ellipsis_lines_ratio is not None:
-            ratio = round(len(_ELLIPSIS_LINE.findall(text)) / len(lines), 3)
+            ratio = sum(1 for line in lines if line.endswith(_ELLIPSES)) / len(lines)
             yield Measure("gopher_ellipsis_lines", "ellipsis_lines_ratio", ratio, ">", self.max_ellipsis_lines_ratio)
         if self.min_alpha_words_ratio is not None:
-            letterless = len(_LETTERLESS_WORD.findall(" ".join(words)))
-            ratio = round((n_words - letterless) / n_words, 3)
+            tokens = len(text.split())
+            ratio = (tokens - len(_LETTERLESS_TOKEN.findall(text))) / tokens
             yield Measure("gopher_non_alpha_words", "alpha_words_ratio", ratio, "<", self.min_alpha_words_ratio)
         if self.min_stop_words is not None:
-            found = sum(1 for w in words if w.lower() in self._stop_words)
-            yield Measure("gopher_stop_words", "stop_words", found, "<", self.min_stop_words)
+            found = len(self._stop_words.intersection(map(str.lower, words)))
+            yield Measure("gopher_stop_words", "distinct_stop_words", found, "<", self.min_stop_words)
 
 
 def duplicate_elements(items: list[str]) -> tuple[int, int]:
@@ -126,17 +135,23 @@ def top_ngram_chars(ids: np.ndarray, lengths: np.ndarray, n: int) -> int:
     """Characters covered by all occurrences of the most frequent n-gram (Gopher's top n-gram).
 
     0 when no n-gram occurs twice: datatrove counts a unique n-gram too, which fails every short
-    document (12 words give a top 3-gram fraction of 0.25).
+    document (12 words give a top 3-gram fraction of 0.25). Among equally frequent n-grams the
+    one that occurs first wins, as in datatrove (Counter.most_common), whatever the token ids.
     """
     if len(ids) < n:
         return 0
     hashes = _ngram_hashes(ids, n)
     unique, counts = np.unique(hashes, return_counts=True)
-    top = int(np.argmax(counts))
-    if counts[top] < 2:
+    top = int(counts.max())
+    if top < 2:
         return 0
-    start = int(np.argmax(hashes == unique[top]))
-    return int(counts[top]) * int(lengths[start : start + n].sum())
+    tied = unique[counts == top]  # sorted, as np.unique returns them
+    if len(tied) == 1:
+        start = int(np.argmax(hashes == tied[0]))
+    else:
+        nearest = tied[np.minimum(np.searchsorted(tied, hashes), len(tied) - 1)]
+        start = int(np.argmax(nearest == hashes))
+    return top * int(lengths[start : start + n].sum())
 
 
 def duplicate_ngram_chars(ids: np.ndarray, lengths: np.ndarray, n: int) -> int:
@@ -171,9 +186,12 @@ class GopherRepetition(MeasuredFilter):
 
     Rejects when duplicate lines exceed 30% of lines or 20% of characters, duplicate paragraphs
     30% / 20%, the most frequent 2/3/4-gram covers more than 20/18/16% of characters, or
-    characters inside repeated 5..10-grams exceed 15/14/13/12/11/10%. Words are the units here;
-    `gopher_repetition_zh` counts Chinese characters instead. Fractions of characters count each
-    repeated character once (datatrove skips ahead n tokens after a repeat; the result is close).
+    characters inside repeated 5..10-grams exceed 15/14/13/12/11/10%. Whitespace-separated words
+    without the punctuation around them ("Frank," and "Frank." are one word) are the units here,
+    and n-gram fractions are of the characters in words; `gopher_repetition_zh` counts Chinese
+    characters instead. A top n-gram counts only when it occurs twice. Fractions
+    of characters count each repeated character once (datatrove skips ahead n tokens after a
+    repeat; the result is close). Values are compared unrounded.
     """
 
     name = "gopher_repetition"
@@ -204,9 +222,9 @@ class GopherRepetition(MeasuredFilter):
         if self.unit == "char":
             ids = code_points(_WHITESPACE.sub("", text))
             return ids, np.ones(len(ids), dtype=np.int64)
-        words = text.split()
-        vocabulary: dict[str, int] = {}
-        ids = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.uint32, count=len(words))
+        words = list(filter(None, map(str.strip, text.split(), repeat(_EDGE_PUNCTUATION))))
+        # str hashes as token ids (computed in C; equal words, equal ids): only equality is used.
+        ids = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
         return ids, np.fromiter(map(len, words), dtype=np.int64, count=len(words))
 
     def measures(self, doc: Document) -> Iterator[Measure]:
@@ -215,7 +233,7 @@ class GopherRepetition(MeasuredFilter):
         if not total_chars:
             return
         for label, pieces, max_count, max_chars in (
-            ("line", _LINES.split(text), self.max_dup_line_fraction, self.max_dup_line_char_fraction),
+            ("line", text.split("\n"), self.max_dup_line_fraction, self.max_dup_line_char_fraction),
             (
                 "paragraph",
                 _PARAGRAPHS.split(text),
@@ -223,25 +241,25 @@ class GopherRepetition(MeasuredFilter):
                 self.max_dup_paragraph_char_fraction,
             ),
         ):
-            pieces = [p.strip() for p in pieces if p.strip()]
+            pieces = [piece for piece in map(str.strip, pieces) if piece]
             if not pieces:
                 continue
             count, chars = duplicate_elements(pieces)
             if max_count is not None:
-                value = round(count / len(pieces), 3)
+                value = count / len(pieces)
                 yield Measure(f"gopher_dup_{label}s", f"dup_{label}_fraction", value, ">", max_count)
             if max_chars is not None:
-                value = round(chars / total_chars, 3)
+                value = chars / total_chars
                 yield Measure(f"gopher_dup_{label}_chars", f"dup_{label}_char_fraction", value, ">", max_chars)
         ids, lengths = self._units(text)
         unit_chars = int(lengths.sum())
         if not unit_chars or len(ids) < self.min_ngram_units:
             return
         for n, limit in self._top:
-            value = round(top_ngram_chars(ids, lengths, n) / unit_chars, 3)
+            value = top_ngram_chars(ids, lengths, n) / unit_chars
             yield Measure(f"gopher_top_{n}_gram", f"top_{n}_gram_char_fraction", value, ">", limit)
         for n, limit in self._dup:
-            value = round(duplicate_ngram_chars(ids, lengths, n) / unit_chars, 3)
+            value = duplicate_ngram_chars(ids, lengths, n) / unit_chars
             yield Measure(f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_fraction", value, ">", limit)
 
 
@@ -250,15 +268,21 @@ class GopherRepetition(MeasuredFilter):
 class GopherRepetitionZh(GopherRepetition):
     """Gopher repetition for Chinese: n-grams of characters (whitespace ignored), not words.
 
-    Top 2/3/4-character grams keep the published 20/18/16%. Names and set phrases repeat at the
-    character level in clean text (中华人民共和国), so the duplicate rules use 10/15/20/30-character
-    grams with 30/25/20/15%: on the shared zh_wiki and People's Daily samples (>= 200 characters)
-    about 0.2% of documents exceed them, and a paragraph repeated once exceeds them all. Documents
-    shorter than `min_ngram_units` characters skip the n-gram rules (their statistics are noise).
+    Top 2/3/4-character grams: 25.6/20.1/17.1%, the values FineWeb-2 publishes for Mandarin
+    (huggingface/fineweb-2 configs/cmn_Hani.yml, top_n_grams), where they apply to jieba-word
+    n-grams over the whole text; here they apply to character n-grams over non-space characters.
+    On the 2,811 documents of >= 200 characters in zh_wiki_cmrc2018, zh_news_peoples_daily_1998,
+    zh_news_sogoucs and zh_hant_wiki_drcd the highest values are 0.191/0.158/0.171, so none fails
+    (Gopher's English 20/18/16% rejected one wiki article). Names and set phrases repeat at the
+    character level in clean text (中华人民共和国), so the duplicate rules are ours: 10/15/20/30-
+    character grams with 30/25/20/15%, which 4 of those 2,811 documents exceed and a paragraph
+    repeated once exceeds them all. Documents shorter than `min_ngram_units` characters skip the
+    n-gram rules (their statistics are noise).
     """
 
     name = "gopher_repetition_zh"
 
+    max_top_ngram_fraction: dict[str, float] = field(default_factory=lambda: {"2": 0.256, "3": 0.201, "4": 0.171})
     max_dup_ngram_fraction: dict[str, float] = field(
         default_factory=lambda: {"10": 0.30, "15": 0.25, "20": 0.20, "30": 0.15}
     )

@@ -1,10 +1,13 @@
-"""Gopher quality and repetition (word and Chinese-character variants) on real text."""
+"""Gopher quality and repetition (word and Chinese-character variants): the published rules (Rae et
+al. 2021, appendix A) on the smallest texts that show each, datatrove's own test cases with the
+paper's decision, and real text."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from cleaner.document import Document
 from cleaner.stages.gopher import (
@@ -16,9 +19,26 @@ from cleaner.stages.gopher import (
 )
 from tests.conftest import corpus_records
 
+#: datatrove's TEXT_LF_1 (tests/pipeline/filters/test_filters.py).
+TEXT_LF_1 = (
+    "I wish it need not have happened in my time,' said Frodo. 'So do I,' said Gandalf, 'and so do all who live to "
+    "see such times. But that is not for them to decide. All we have to decide is what to do with the time that is "
+    "given us.'"
+)
+
 
 def doc(text: str) -> Document:
     return Document("i", text, "f", 1, {})
+
+
+def failed(rule: GopherQuality | GopherRepetition, text: str) -> set[str]:
+    """Reasons of every measure that fails, not only the first (the order of checks differs from datatrove's)."""
+    return {m.reason for m in rule.measures(doc(text)) if m.failed}
+
+
+def value(rule: GopherQuality | GopherRepetition, text: str, name: str) -> float:
+    (found,) = [m.value for m in rule.measures(doc(text)) if m.name == name]
+    return found
 
 
 def kept_share(rule: object, texts: list[str]) -> float:
@@ -36,6 +56,136 @@ def test_ngram_statistics_match_a_direct_count() -> None:
     assert top_ngram_chars(ids[:3], lengths[:3], 2) == 0  # nothing occurs twice
 
 
+# Issue 12, fixes 1-3, 6, 7: the smallest text that shows each.
+
+
+def test_symbol_only_tokens_are_words_without_a_letter() -> None:
+    text = " ••••• ".join("the quick brown fox jumps over the lazy dog and".split() * 6)
+    assert GopherQuality().check(doc(text)).detail == "alpha_words_ratio 0.504 < 0.800"  # 60 of 119 tokens
+
+
+def test_stop_words_are_distinct_words() -> None:
+    text = " ".join(["alpha beta gamma delta epsilon"] * 12) + " the story the end."
+    assert GopherQuality().check(doc(text)).detail == "distinct_stop_words 1 < 2"
+
+
+def test_hash_and_ellipsis_ratios_are_tested_separately() -> None:
+    words = ("the old fisherman sailed out to sea alone " * 11).split()
+    text = " ".join(words[:40] + ["#tag"] * 6 + ["word..."] * 6 + words[40:])
+    rule = GopherQuality()
+    assert value(rule, text, "hash_word_ratio") == pytest.approx(0.06)
+    assert value(rule, text, "ellipsis_word_ratio") == pytest.approx(0.06)
+    assert rule.check(doc(text)) is None  # the two together (0.12) exceed 0.1; neither does
+
+
+def test_no_rounding_before_the_threshold() -> None:
+    text = " ".join((["the", "cat", "and", "dog", "ran", "far"] * 42)[:249] + ["to"])  # mean 749 / 250
+    assert GopherQuality().check(doc(text)).detail == "mean_word_length 2.996 < 3"
+
+
+def test_punctuation_does_not_make_words_distinct() -> None:
+    text = "I am Frank, you are Jhon. I am Frank. I am Frank you are Jhon"  # datatrove's own case
+    assert {"gopher_top_2_gram", "gopher_top_3_gram"} <= failed(GopherRepetition(), text)
+    assert value(GopherRepetition(), text, "top_3_gram_char_fraction") == pytest.approx(24 / 44)
+
+
+# datatrove's test cases (tests/pipeline/filters/test_filters.py), each with the paper's decision;
+# datatrove's reason -> ours. Ours must reject and name datatrove's reason among the failing ones.
+
+REPETITION_CASES = [
+    ("I am your father.\n" * 4, "dup_line_frac", "gopher_dup_lines"),
+    ("I am your father.\n\n" * 4, "dup_para_frac", "gopher_dup_paragraphs"),
+    (
+        "I am groot.\n\n" + "You are a wizard.\n\n" + "I am your father.\n\n" + f"{'x' * 30}.\n\n" * 2,
+        "dup_para_char_frac",
+        "gopher_dup_paragraph_chars",
+    ),
+    (
+        "I am groot.\n" + "You are a wizard.\n" + "I am your father.\n" + f"{'x' * 40}.\n" * 2,
+        "dup_line_char_frac",
+        "gopher_dup_line_chars",
+    ),
+    ("I am Frank, I am Frank, I am Frank", "top_2_gram", "gopher_top_2_gram"),
+    ("I am Frank, you are Jhon. I am Frank. I am Frank you are Jhon", "top_3_gram", "gopher_top_3_gram"),
+    ("I am a solo traveller " * 4 + TEXT_LF_1, "duplicated_5_n_grams", "gopher_dup_5_grams"),
+]
+
+
+@pytest.mark.parametrize(("text", "datatrove_reason", "reason"), REPETITION_CASES)
+def test_datatrove_repetition_cases(text: str, datatrove_reason: str, reason: str) -> None:
+    assert GopherRepetition().check(doc(text)) is not None
+    assert reason in failed(GopherRepetition(), text)
+
+
+QUALITY_CASES = [
+    ("I am too small...", "gopher_short_doc", "gopher_too_few_words"),
+    ("I am " * 20, "gopher_below_avg_threshold", "gopher_short_words"),
+    ("interconnection " * 20, "gopher_above_avg_threshold", "gopher_long_words"),
+    ("# comment " * 20, "gopher_too_many_hashes", "gopher_symbols"),
+    ("... comment " * 20, "gopher_too_many_ellipsis", "gopher_symbols"),
+    (
+        "the ./!*?<><> apple <?////> orange  ++ interconnection !<>??? have" * 20,
+        "gopher_below_alpha_threshold",
+        "gopher_non_alpha_words",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "datatrove_reason", "reason"), QUALITY_CASES)
+def test_datatrove_quality_cases(text: str, datatrove_reason: str, reason: str) -> None:
+    rule = GopherQuality(min_words=10, max_words=1000)  # datatrove's test settings
+    assert rule.check(doc(text)) is not None
+    assert reason in failed(rule, text)
+
+
+def test_datatrove_kept_cases() -> None:
+    assert GopherQuality(min_words=10, max_words=1000).check(doc(TEXT_LF_1)) is None
+    assert GopherRepetition().check(doc(TEXT_LF_1)) is None
+
+
+@pytest.mark.parametrize("text", ["", " ", "   \n  \n"])
+def test_empty_text(text: str) -> None:
+    """datatrove rejects these as "empty" (and raised ZeroDivisionError without a word minimum,
+    its #531); here the word minimum rejects them, nothing else is measured, and the engine
+    rejects empty text as empty_after_normalise before any filter."""
+    assert GopherQuality().check(doc(text)).reason == "gopher_too_few_words"
+    assert [m.name for m in GopherQuality(min_words=None).measures(doc(text))] == ["words"]
+    assert GopherRepetition().check(doc(text)) is None
+
+
+# Where datatrove and the paper disagree, the paper decides (docs/rules.md).
+
+
+def test_punctuation_is_not_a_word_in_the_alpha_rule() -> None:
+    """datatrove's tokenizer makes each comma a word without a letter: alpha ratio 0.52, rejected."""
+    fruit = "apples pears plums cherries grapes melons lemons limes oranges peaches".split()
+    text = "We bought the " + ", ".join(fruit * 6) + " and more."
+    assert value(GopherQuality(), text, "alpha_words_ratio") == 1
+    assert GopherQuality().check(doc(text)) is None
+
+
+def test_stop_words_in_any_case() -> None:
+    """datatrove compares case-sensitively: "The" and "With" are no stop words there, rejected."""
+    text = (
+        " ".join(["alpha beta gamma delta epsilon"] * 6)
+        + ". The story ends. "
+        + " ".join(["zeta eta theta iota kappa"] * 6)
+        + ". With thanks."
+    )
+    assert value(GopherQuality(), text, "distinct_stop_words") == 2
+    assert GopherQuality().check(doc(text)) is None
+
+
+def test_a_top_ngram_must_repeat() -> None:
+    """datatrove counts an n-gram that occurs once: top 2/3/4-gram 0.23/0.32/0.39, rejected."""
+    text = "Twelve different words make a short note that repeats nothing at all."
+    assert value(GopherRepetition(), text, "top_3_gram_char_fraction") == 0
+    assert GopherRepetition().check(doc(text)) is None
+
+
+# Real text.
+
+
 def test_english_web_text_mostly_passes(corpus_dir: Path) -> None:
     texts = [r["text"] for r in corpus_records(corpus_dir, "en/en_web_pages_maintext.jsonl", 150)]
     assert kept_share(GopherQuality(), texts) > 0.85
@@ -45,13 +195,13 @@ def test_english_web_text_mostly_passes(corpus_dir: Path) -> None:
 def test_gopher_quality_rejects_what_it_names(corpus_dir: Path) -> None:
     rule = GopherQuality()
     sms = [r["text"] for r in corpus_records(corpus_dir, "en/en_sms_spam.jsonl", 100)]
-    assert all(rule.check(doc(t)).reason == "gopher_too_few_words" for t in sms if len(t.split()) < 25)
+    short = [t for t in sms if len(t.split()) < 25]
+    assert len(short) > 50
+    assert all(rule.check(doc(t)).reason == "gopher_too_few_words" for t in short)
     bullets = "\n".join(f"• item number {i} in a long list of things" for i in range(60))
     assert rule.check(doc(bullets)).reason == "gopher_bullet_lines"
-    no_stop_words = " ".join(["alpha beta gamma delta epsilon"] * 20)
-    assert rule.check(doc(no_stop_words)).detail == "stop_words 0 < 2"
     hashtags = " ".join(f"#tag{i} word" for i in range(40))
-    assert rule.check(doc(hashtags)).reason == "gopher_symbols"
+    assert rule.check(doc(hashtags)).detail == "hash_word_ratio 0.500 > 0.100"
 
 
 def test_repeated_lines_and_paragraphs_rejected(corpus_dir: Path) -> None:
@@ -69,5 +219,17 @@ def test_chinese_variant_keeps_wiki_and_news(corpus_dir: Path) -> None:
     article = texts[0]
     verdict = rule.check(doc(article + article))  # an article pasted twice, on one line
     assert verdict is not None and verdict.reason.startswith("gopher_dup_")
-    spam = "限时特价欢迎选购" * 40
-    assert rule.check(doc(spam)).reason == "gopher_top_2_gram"
+    spam = "限时特价欢迎选购" * 40  # each 2-gram covers 0.25, each 3-gram 0.375
+    assert rule.check(doc(spam)).detail == "top_3_gram_char_fraction 0.375 > 0.201"
+
+
+def test_chinese_top_ngram_limits_keep_every_clean_article(corpus_dir: Path) -> None:
+    """FineWeb-2's Mandarin limits (0.256/0.201/0.171) keep the wiki article Gopher's English
+    limits (0.20/0.18/0.16) reject: its top 4-character gram covers 0.170."""
+    (article,) = [
+        r["text"] for r in corpus_records(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl") if r["id"] == "zh-cmrc-DEV_581"
+    ]
+    assert value(GopherRepetitionZh(), article, "top_4_gram_char_fraction") == pytest.approx(0.1704, abs=1e-4)
+    assert GopherRepetitionZh().check(doc(article)) is None
+    english_limits = GopherRepetitionZh(max_top_ngram_fraction={"2": 0.2, "3": 0.18, "4": 0.16})
+    assert english_limits.check(doc(article)).reason == "gopher_top_4_gram"
