@@ -21,8 +21,22 @@ from cleaner.stages.registry import register
 
 _CITATION = regex.compile(r"\[\d*\]|\[edit\]|\[citation needed\]", regex.IGNORECASE)
 _LOREM = regex.compile(r"lorem ipsum", regex.IGNORECASE)
-#: A sentence ends in terminal punctuation followed by a space, a closing quote or the end.
-_SENTENCE_END = regex.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)")
+#: Titles and abbreviations whose period is not a sentence end ("Dr. Tolkien", "e.g. this").
+_ABBREVIATIONS = r"mr|mrs|ms|dr|prof|sr|jr|st|mt|gen|gov|sen|rep|rev|capt|lt|col|sgt|vs|cf|fig|vol|pp|etc|e\.g|i\.e"
+#: A sentence end inside a line, as a sentence splitter (C4 used NLTK's punkt) finds one: terminal
+#: marks attached to a word (spaced dots ". . ." end nothing), then closing quotes or brackets,
+#: then spaces and more text on the line. A period ends a sentence unless it follows an initial,
+#: a dotted abbreviation ("J. R. R. Tolkien", "U.S.") or a listed abbreviation; a run of periods
+#: (an ellipsis) does not when the next word is lower-case ("Wait... we"). Possessive quantifiers
+#: and bounded lookbehinds: linear in the text.
+_SENTENCE_END = regex.compile(
+    r"(?<=[^\s.!?。！？])"
+    r"(?:\.*+[!?][.!?]*+|[。！？]++|\.{2,}+(?![\"'”’)\]]*+[^\S\n]++\p{Ll})"
+    rf"|(?<!(?<![^\s.])\p{{L}})(?<!(?<![\w.])(?i:{_ABBREVIATIONS}))\.)"
+    r"[\"'”’)\]]*+(?=[^\S\n]++\S)"
+)
+#: A non-empty line: C4 counts the sentences of each line, so a line is at least one.
+_LINE = regex.compile(r"\S[^\n]*+")
 
 DEFAULT_POLICY_PHRASES = [
     "terms of use",
@@ -87,7 +101,10 @@ class C4Lines(Normaliser):
 @dataclass
 class C4Quality(MeasuredFilter):
     """C4's page rules: at least `min_sentences` sentences (5), no "lorem ipsum", no curly brace
-    (code). Run after `c4_lines`, as C4 did.
+    (code). Run after `c4_lines`, as C4 did. Sentences are counted per line, as C4 and datatrove
+    do: every non-empty line is at least one, plus the sentence ends inside it. Initials, titles
+    and spaced dots do not end a sentence: "Wait . . . . we will see what happens here. Dr. J. R.
+    R. Tolkien wrote the book in Oxford." is two.
     """
 
     name = "c4_quality"
@@ -103,4 +120,5 @@ class C4Quality(MeasuredFilter):
         if self.reject_curly_braces:
             braces = text.count("{") + text.count("}")
             yield Measure("c4_curly_braces", "curly_braces", braces, ">", 0)
-        yield Measure("c4_too_few_sentences", "sentences", len(_SENTENCE_END.findall(text)), "<", self.min_sentences)
+        sentences = len(_LINE.findall(text)) + len(_SENTENCE_END.findall(text))
+        yield Measure("c4_too_few_sentences", "sentences", sentences, "<", self.min_sentences)

@@ -1,8 +1,11 @@
-"""C4 line cleaner and page rules."""
+"""C4 line cleaner and page rules (Raffel et al. 2020, 2.2): the published rules, datatrove's own
+C4QualityFilter test cases with the paper's decision, and real text."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from cleaner.document import Document
 from cleaner.stages.c4 import C4Lines, C4Quality
@@ -42,6 +45,73 @@ def test_page_rules() -> None:
     assert rule.check(doc(five)) is None
     assert rule.check(doc(five + " Lorem ipsum dolor sit amet.")).reason == "c4_lorem_ipsum"
     assert rule.check(doc(five + " function f() { return 1; }")).reason == "c4_curly_braces"
+
+
+def c4(text: str, **line_params: object) -> str | None:
+    """The reason C4 (line rules, then page rules, as datatrove's C4QualityFilter) rejects `text` for."""
+    verdict = C4Quality().check(doc(C4Lines(**line_params).normalise(text)))  # type: ignore[arg-type]
+    return None if verdict is None else verdict.reason
+
+
+def test_initials_titles_and_spaced_dots_end_no_sentence() -> None:
+    text = "Wait . . . . we will see what happens here. Dr. J. R. R. Tolkien wrote the book in Oxford."
+    assert C4Quality().check(doc(text)).detail == "sentences 2 < 5"
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ('He said "stop." Then he left! Why? Because. E.g. this one. The U.S. economy grew. It did.', 7),
+        ("Wait... we will see. Really?! Yes. Mr. Smith sold 3.5 tons, etc. and more. (See above.) Ok!!", 6),
+        ("pressure of the work.\nheadmaster which was created. it ran for a decade.\n\nHome about us", 4),
+    ],
+)
+def test_sentence_ends(text: str, sentences: int) -> None:
+    """Every non-empty line is a sentence (C4 counts per line), plus the ends inside it."""
+    assert C4Quality(min_sentences=100).check(doc(text)).detail == f"sentences {sentences} < 100"
+
+
+# datatrove's C4QualityFilter cases (tests/pipeline/filters/test_filters.py): C4 there is one
+# filter; here c4_lines then c4_quality.
+
+
+def test_datatrove_keeps_quality_text() -> None:
+    text = (
+        "This is a well-written paragraph with several sentences.\n"
+        "The content continues with more good information here.\n"
+        "Another important point is being made in this line.\n"
+        "We can see that this document has quality content.\n"
+        "Finally, the conclusion wraps everything up nicely.\n"
+        "An additional sentence to ensure we pass the threshold."
+    )
+    assert c4(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "This is a sentence with lorem ipsum dolor sit amet.\nAnother sentence with proper punctuation.\n"
+            "More content to fill out the document.\nEven more content is needed to pass the check.\n"
+            "The final sentence of the document.",
+            "c4_lorem_ipsum",
+        ),
+        (
+            "This is some code with a { bracket.\nAnother sentence follows this one.\n"
+            "More content to fill out the document.\nEven more content is needed to pass.\n"
+            "The final sentence of the document.",
+            "c4_curly_braces",
+        ),
+        ("Just one sentence.", "c4_too_few_sentences"),
+    ],
+)
+def test_datatrove_rejections(text: str, reason: str) -> None:
+    assert c4(text) == reason
+
+
+def test_datatrove_policy_lines_removed() -> None:
+    text = "This site uses cookies for tracking.\nAnother valid line here today."
+    assert C4Lines(min_words_per_line=0).normalise(text) == "Another valid line here today."
 
 
 def test_real_articles_survive_line_cleaning(corpus_dir: Path) -> None:
