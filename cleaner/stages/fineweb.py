@@ -15,20 +15,26 @@ from cleaner.stages.gopher import duplicate_elements
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 
-#: Line-final marks that end a sentence in the scripts we see (FineWeb uses a similar broad set).
-TERMINAL_PUNCTUATION = ".!?\"'。！？…」』”’；;:：)）》]】"
+#: FineWeb's terminal marks (datatrove's FineWebQualityFilter as FineWeb ran it): . ' " ! ?
+#: FineWeb-2 replaced them with datatrove's 159 Unicode sentence terminals (。！？ among them, no
+#: quotes).
+TERMINAL_PUNCTUATION = ".'\"!?"
+#: Chinese line ends (ours): FineWeb-2's 。！？ and . ! ?, plus the closing quotes and brackets,
+#: … and ；： that end Chinese sentences and paragraphs.
+ZH_TERMINAL_PUNCTUATION = ".!?\"'。！？…」』”’；;:：)）》]】"
 _NON_SPACE = regex.compile(r"\S")
 
 
 @register
 @dataclass
 class FineWebQuality(MeasuredFilter):
-    """FineWeb's three custom rules plus its list-page rule, with the published thresholds.
+    """FineWeb's three custom rules plus its list-page rule, with FineWeb's thresholds.
 
-    Rejects when fewer than 12% of non-empty lines end in terminal punctuation, more than 67% of
-    lines are at most 30 characters, characters in duplicated lines exceed 1% of the text, or
-    there are more than 0.3 newlines per word (a list page). `max_newline_ratio` is per word here
-    and per character in `fineweb_quality_zh`.
+    Rejects when fewer than 12% of non-empty lines end in terminal punctuation (. ' " ! ? only:
+    a line ending in ")", ":", "]" or ";" does not count), more than 67% of lines are at most 30
+    characters, characters in duplicated lines exceed 1% of the text, or there are more than 0.3
+    newlines per word (a list page). Values are compared unrounded. `max_newline_ratio` is per
+    word here and per character in `fineweb_quality_zh`.
     """
 
     name = "fineweb_quality"
@@ -60,19 +66,19 @@ class FineWebQuality(MeasuredFilter):
             return
         few_lines = len(lines) < self.min_lines
         if self.min_line_punct_ratio is not None and not few_lines:
-            ratio = round(sum(1 for line in lines if line.endswith(self._ends)) / len(lines), 3)
+            ratio = sum(1 for line in lines if line.endswith(self._ends)) / len(lines)
             yield Measure("fineweb_line_punct", "line_punct_ratio", ratio, "<", self.min_line_punct_ratio)
         if self.max_short_line_ratio is not None and not few_lines:
-            ratio = round(sum(1 for line in lines if len(line) <= self.short_line_chars) / len(lines), 3)
+            ratio = sum(1 for line in lines if len(line) <= self.short_line_chars) / len(lines)
             yield Measure("fineweb_short_lines", "short_line_ratio", ratio, ">", self.max_short_line_ratio)
         if self.max_dup_line_char_ratio is not None:
             chars = len(text) - text.count("\n")
-            ratio = round(duplicate_elements(lines)[1] / chars, 4) if chars else 0.0
+            ratio = duplicate_elements(lines)[1] / chars if chars else 0.0
             yield Measure("fineweb_dup_lines", "dup_line_char_ratio", ratio, ">", self.max_dup_line_char_ratio)
         if self.max_newline_ratio is not None:
             units = len(_NON_SPACE.findall(text)) if self.unit == "char" else len(text.split())
             if units:
-                ratio = round(text.count("\n") / units, 3)
+                ratio = text.count("\n") / units
                 yield Measure("fineweb_list_page", f"newlines_per_{self.unit}", ratio, ">", self.max_newline_ratio)
 
 
@@ -83,12 +89,13 @@ class FineWebQualityZh(FineWebQuality):
     character English one, so short lines are those of at most 12 characters, and the list rule
     counts newlines per character (0.3 per word at ~1.5 characters per word is 0.2 per character).
     The line-ratio rules need 3 lines: a Chinese paragraph is often one line, and a one-line ratio
-    is 0 or 1.
+    is 0 or 1. Lines end in Chinese or ASCII sentence marks, closing quotes and brackets.
     """
 
     name = "fineweb_quality_zh"
 
     short_line_chars: int = 12
+    terminal_punctuation: str = ZH_TERMINAL_PUNCTUATION
     max_newline_ratio: float | None = 0.2
     min_lines: int = 3
 

@@ -1,8 +1,11 @@
-"""FineWeb quality and its Chinese variant on real pages."""
+"""FineWeb quality (Penedo et al. 2024, 3.5) and its Chinese variant: the published rules, datatrove's
+own FineWebQualityFilter test cases with the paper's decision, and real pages."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from cleaner.document import Document
 from cleaner.stages.fineweb import FineWebQuality, FineWebQualityZh
@@ -35,6 +38,58 @@ def test_each_rule() -> None:
     assert rule.check(doc(repeated)).reason == "fineweb_dup_lines"
 
 
+def test_only_fineweb_terminal_marks_end_a_line() -> None:
+    lines = [
+        "The council published its new budget for the coming year (updated)",
+        "Readers who want the full report can sign up for our weekly newsletter:",
+        "The new park will open next to the old railway station in spring [map]",
+        "Residents asked for more buses on the northern routes through the valley;",
+        "Others wanted the cycle lanes finished before the start of the winter;",
+    ]
+    assert FineWebQuality().check(doc("\n".join(lines))).detail == "line_punct_ratio 0 < 0.120"
+    quoted = [line[: line.rindex(" ")] + ' "done."' for line in lines]
+    assert FineWebQuality().check(doc("\n".join(quoted))) is None
+
+
+# datatrove's FineWebQualityFilter cases (tests/pipeline/filters/test_filters.py).
+
+
+@pytest.mark.parametrize(
+    ("params", "text", "reason"),
+    [
+        (
+            {"min_line_punct_ratio": 0.5},
+            "No punctuation here\nAnother line without any\nStill nothing",
+            "fineweb_line_punct",
+        ),
+        (
+            {"max_short_line_ratio": 0.5, "short_line_chars": 30, "min_line_punct_ratio": 0.0},
+            "hi.\nbye.\nok.\nno.\nyes.",
+            "fineweb_short_lines",
+        ),
+        ({"max_newline_ratio": 0.1}, "\n".join(["a"] * 50), "fineweb_line_punct"),  # datatrove: any reason
+    ],
+)
+def test_datatrove_rejections(params: dict, text: str, reason: str) -> None:
+    assert FineWebQuality(**params).check(doc(text)).reason == reason
+
+
+def test_datatrove_keeps_quality_text() -> None:
+    text = (
+        "This is a well-written paragraph that ends with proper punctuation.\n"
+        "The content here is substantial and has meaningful information.\n"
+        "Quality filtering ensures that only the best documents pass through.\n"
+        "Each line here is long enough and ends with a terminal punctuation mark.\n"
+        "This document should pass all the quality checks applied by the filter."
+    )
+    assert FineWebQuality().check(doc(text)) is None
+
+
+def test_empty_text_is_not_measured() -> None:
+    """datatrove rejects "" as "empty"; here the engine rejects it (empty_after_normalise) first."""
+    assert list(FineWebQuality().measures(doc(""))) == []
+
+
 def test_chinese_variant(corpus_dir: Path) -> None:
     rule = FineWebQualityZh()
     texts = [r["text"] for r in corpus_records(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 300)]
@@ -44,3 +99,11 @@ def test_chinese_variant(corpus_dir: Path) -> None:
     assert rule.check(doc(wechat)).reason == "fineweb_short_lines"  # one token per line
     # A one-line paragraph without final punctuation is not judged by the line ratios.
     assert rule.check(doc("系列作品外传作品")) is None
+    # Chinese lines end in 。” or ）as well; FineWeb's English marks alone would reject this.
+    lines = [
+        "他说：“会议明天在北京召开，请大家准时参加。”",
+        "会议的议程已经发到每个人的邮箱（见附件）",
+        "请各位代表提前半小时到达会场；",
+    ]
+    assert rule.check(doc("\n".join(lines))) is None
+    assert FineWebQualityZh(terminal_punctuation=".'\"!?").check(doc("\n".join(lines))).reason == "fineweb_line_punct"
