@@ -22,6 +22,12 @@ class ByteSize(int):
     """An int that a recipe may also write as "256MiB" or "2GB"."""
 
 
+def shown(value: Any, limit: int = 120) -> str:
+    """`repr(value)` for an error message, cut to `limit` characters (a recipe value may be huge)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 20]}… ({len(text):,} chars)"
+
+
 def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
@@ -40,35 +46,35 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
                 return _coerce(value, option, key)
             except ValueError:
                 continue
-        raise ValueError(f"{key}: expected {_type_name(hint)}, got {value!r}")
+        raise ValueError(f"{key}: expected {_type_name(hint)}, got {shown(value)}")
     if origin is Literal:
         if value not in typing.get_args(hint):
             choices = ", ".join(repr(c) for c in typing.get_args(hint))
-            raise ValueError(f"{key}: must be one of {choices}, got {value!r}")
+            raise ValueError(f"{key}: must be one of {choices}, got {shown(value)}")
         return value
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):
-            raise ValueError(f"{key}: expected a list, got {value!r}")
+            raise ValueError(f"{key}: expected a list, got {shown(value)}")
         return [_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         key_type, value_type = typing.get_args(hint)
         if not isinstance(value, dict):
-            raise ValueError(f"{key}: expected a mapping, got {value!r}")
+            raise ValueError(f"{key}: expected a mapping, got {shown(value)}")
         return {_coerce(k, key_type, key): _coerce(v, value_type, f"{key}.{k}") for k, v in value.items()}
     if hint is ByteSize:
         if isinstance(value, str) and (match := _SIZE.match(value)):
             return ByteSize(int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()])
         if isinstance(value, int) and not isinstance(value, bool) and value > 0:
             return ByteSize(value)
-        raise ValueError(f"{key}: expected a size such as 1048576 or '256MiB', got {value!r}")
+        raise ValueError(f"{key}: expected a size such as 1048576 or '256MiB', got {shown(value)}")
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint is int and isinstance(value, bool):
-        raise ValueError(f"{key}: expected int, got {value!r}")
+        raise ValueError(f"{key}: expected int, got {shown(value)}")
     if isinstance(hint, type) and isinstance(value, hint):
         return value
-    raise ValueError(f"{key}: expected {_type_name(hint)}, got {value!r}")
+    raise ValueError(f"{key}: expected {_type_name(hint)}, got {shown(value)}")
 
 
 def build_dataclass(cls: type, raw: Any, where: str) -> Any:
@@ -76,7 +82,7 @@ def build_dataclass(cls: type, raw: Any, where: str) -> Any:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ValueError(f"{where}: expected a mapping of parameters, got {raw!r}")
+        raise ValueError(f"{where}: expected a mapping of parameters, got {shown(raw)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(raw) - fields)

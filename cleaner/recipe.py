@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from cleaner.config import ByteSize, build_dataclass
+from cleaner.config import ByteSize, build_dataclass, shown
 from cleaner.dedup.params import DedupParams
 from cleaner.errors import RecipeError
+from cleaner.safe_yaml import YamlError, load_yaml
 from cleaner.stages import STAGES
 from cleaner.stages.base import Stage
 from cleaner.stages.registry import stage_entries
@@ -108,6 +107,9 @@ def _validate(raw: Any, recipe_dir: Path) -> tuple[InputConfig, OutputConfig, li
     if unknown:
         raise ValueError(f"{unknown[0]}: unknown section (known: description, input, stages, output, dedup)")
     input_config = build_dataclass(InputConfig, raw.get("input"), "input")
+    text_fields = [input_config.text_field] if isinstance(input_config.text_field, str) else input_config.text_field
+    if not text_fields or not all(text_fields):
+        raise ValueError("input.text_field: name a field, or a non-empty list of fields")
     output_config = build_dataclass(OutputConfig, raw.get("output"), "output")
     if not 1 <= output_config.compression_level <= 22:
         raise ValueError("output.compression_level: must be 1..22 (zstd)")
@@ -146,7 +148,7 @@ def first_difference(old: Any, new: Any, where: str = "") -> str | None:
             if found:
                 return found
         return None
-    return None if old == new else f"{where or 'recipe'}: {old!r} then, {new!r} now"
+    return None if old == new else f"{where or 'recipe'}: {shown(old)} then, {shown(new)} now"
 
 
 def load_recipe(path: Path | None = None, tokenizer: str | None = None) -> Recipe:
@@ -156,11 +158,13 @@ def load_recipe(path: Path | None = None, tokenizer: str | None = None) -> Recip
     fingerprint: a resumed run cannot mix token counts of two tokenizers."""
     path = Path(path) if path is not None else DEFAULT_RECIPE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise RecipeError(f"recipe {path}: cannot read: {err.strerror or err}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise RecipeError(f"recipe {path}: not valid YAML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise RecipeError(f"recipe {path}: not UTF-8: {err.reason} at byte {err.start}") from None
+    except YamlError as err:
+        raise RecipeError(f"recipe {path}: {err}") from None
     if tokenizer is not None and isinstance(raw, dict):
         raw["output"] = {**(raw.get("output") or {}), "tokenizer": tokenizer}
     try:

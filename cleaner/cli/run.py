@@ -19,6 +19,21 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {value}")
+    return number
+
+
+#: `--workers` above this many per core is refused unless `--force`: likely a typo, and each
+#: worker holds its own copy of the models and automata.
+MAX_WORKERS_PER_CORE = 4
+
+
 def _default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -31,7 +46,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
     run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
-    run.add_argument("--progress-seconds", type=float, default=5.0, help="seconds between progress lines")
+    run.add_argument("--force", action="store_true", help=f"allow more than {MAX_WORKERS_PER_CORE} workers per core")
+    run.add_argument("--progress-seconds", type=_positive_float, default=5.0, help="seconds between progress lines")
     run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
     run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
     run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
@@ -54,15 +70,26 @@ def run_command(args: argparse.Namespace) -> int:
     from cleaner.recipe import load_recipe
     from cleaner.report.build import build_report
     from cleaner.run.engine import RunOptions, run
+    from cleaner.run.executors import require_ray
     from cleaner.run.legacy import write_legacy_layout
     from cleaner.run.records import default_runs_dir
     from cleaner.run.tokens import TokenCounter
 
     if not args.source.exists():
         raise UsageError(f"SOURCE {args.source} does not exist")
+    cores = _default_workers()
+    if args.workers > MAX_WORKERS_PER_CORE * cores and not args.force:
+        raise UsageError(
+            f"--workers {args.workers} is more than {MAX_WORKERS_PER_CORE} per core ({cores} cores); "
+            "add --force if you mean it"
+        )
+    if args.executor == "ray":
+        require_ray()
     recipe = load_recipe(args.recipe, args.tokenizer)
     if recipe.output.tokenizer != "none":
         TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
+    if args.dedup_against is not None and recipe.dedup is None:
+        raise UsageError("--dedup-against needs a recipe with a dedup: section")
     try:
         args.dest.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -79,8 +106,6 @@ def run_command(args: argparse.Namespace) -> int:
         args.ray_address,
         args.dedup_against,
     )
-    if args.dedup_against is not None and recipe.dedup is None:
-        raise UsageError("--dedup-against needs a recipe with a dedup: section")
     code = run(options)
     if code == 0:
         report = build_report(args.dest)

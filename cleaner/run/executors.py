@@ -42,6 +42,15 @@ class Executor(Protocol):
     def terminate(self) -> None: ...
 
 
+def require_ray() -> Any:
+    """The `ray` module, or the one-line usage error saying how to install it."""
+    try:
+        import ray
+    except ImportError:
+        raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from None
+    return ray
+
+
 def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | None) -> Executor:
     if kind == "ray":
         return RayExecutor(recipe, workers, ray_address)
@@ -94,11 +103,7 @@ class RayExecutor:
     distributes_dedup = True
 
     def __init__(self, recipe: Recipe, workers: int, address: str | None) -> None:
-        try:
-            import ray
-        except ImportError:
-            raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from None
-        self.ray = ray
+        self.ray = ray = require_ray()
         self.started_runtime = not ray.is_initialized()
         if self.started_runtime:
             if address:
