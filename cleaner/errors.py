@@ -15,3 +15,8 @@ class AccountingError(RuntimeError):
 
 class OutputError(RuntimeError):
     """A write failed (disk full, permission denied); the message names the file."""
+
+
+class WorkerError(RuntimeError):
+    """A worker could not start (a model file that does not load, a stage unknown in the worker),
+    or its input changed under it: the run ends at once with this one line, exit 1."""

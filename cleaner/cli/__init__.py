@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from cleaner.cli import explain, report, run, train_quality
-from cleaner.errors import AccountingError, OutputError, UsageError
+from cleaner.errors import AccountingError, OutputError, UsageError, WorkerError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(f"cleaner: error: {err}", file=sys.stderr)
         return 2
-    except (OutputError, AccountingError) as err:
+    except (OutputError, AccountingError, WorkerError) as err:
         print(f"cleaner: failed: {err}", file=sys.stderr)
         return 1

@@ -11,13 +11,14 @@ the output.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
-from cleaner.errors import UsageError
+from cleaner.errors import AccountingError, OutputError, UsageError, WorkerError
 from cleaner.recipe import Recipe
-from cleaner.run.worker import ensure_worker, init_worker
+from cleaner.run.worker import ensure_worker, init_worker_safely, run_unit
 
 
 class Executor(Protocol):
@@ -63,7 +64,7 @@ class LocalExecutor:
     def __init__(self, recipe: Recipe, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.docs, self.bytes = context.Value("q", 0), context.Value("q", 0)
-        self.pool = context.Pool(workers, initializer=init_worker, initargs=(recipe, self.docs, self.bytes))
+        self.pool = context.Pool(workers, initializer=init_worker_safely, initargs=(recipe, self.docs, self.bytes))
 
     def worker_pids(self) -> list[int]:
         return [process.pid for process in self.pool._pool]
@@ -73,7 +74,7 @@ class LocalExecutor:
         return self.docs.value, self.bytes.value
 
     def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
-        iterator = self.pool.imap_unordered(fn, tasks)
+        iterator = self.pool.imap_unordered(functools.partial(run_unit, fn), tasks)
         while True:
             try:
                 yield iterator.next(timeout=heartbeat)
@@ -93,7 +94,10 @@ class LocalExecutor:
 
 def _ray_call(fn: Callable[[Any], Any], task: Any, recipe: Recipe) -> Any:
     """Runs inside a Ray worker: build the recipe's stages once per worker process, then work."""
-    ensure_worker(recipe)
+    try:
+        ensure_worker(recipe)
+    except Exception as err:  # noqa: BLE001 (any set-up failure ends the run with its message)
+        raise WorkerError(f"a worker could not start: {type(err).__name__}: {err}") from None
     return fn(task)
 
 
@@ -128,7 +132,12 @@ class RayExecutor:
             if not done:
                 yield None
             for ref in done:
-                yield self.ray.get(ref)
+                try:
+                    yield self.ray.get(ref)
+                except self.ray.exceptions.RayTaskError as err:
+                    if isinstance(err.cause, (WorkerError, OutputError, AccountingError)):
+                        raise err.cause from None
+                    raise
 
     def close(self) -> None:
         if self.started_runtime:

@@ -7,9 +7,11 @@ Both executors set it up here: the local pool as its initializer, a Ray worker o
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cleaner.errors import WorkerError
 from cleaner.recipe import Recipe
 from cleaner.run.tokens import TokenCounter
 from cleaner.stages.base import Stage
@@ -33,6 +35,9 @@ class WorkerState:
 
 
 _state: WorkerState | None = None
+#: Why set-up failed in this process: every unit then fails with it, instead of the pool
+#: respawning workers that fail again forever.
+_startup_error: str | None = None
 
 
 def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
@@ -44,6 +49,22 @@ def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any =
         stage.setup()
     tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
     _state = WorkerState(recipe, stages, tokens, progress_docs, progress_bytes)
+
+
+def init_worker_safely(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
+    """Pool initializer: `init_worker`, with a failure kept for the first unit to report."""
+    global _startup_error
+    try:
+        init_worker(recipe, progress_docs, progress_bytes)
+    except Exception as err:  # noqa: BLE001 (any set-up failure ends the run with its message)
+        _startup_error = f"a worker could not start: {type(err).__name__}: {err}"
+
+
+def run_unit(fn: Callable[[Any], Any], task: Any) -> Any:
+    """Run one unit in this worker, or fail with the reason set-up failed."""
+    if _startup_error is not None:
+        raise WorkerError(_startup_error)
+    return fn(task)
 
 
 def ensure_worker(recipe: Recipe) -> None:
