@@ -185,7 +185,7 @@ def share(part: int, total: int) -> float | None:
     return part / total if total else None
 
 
-def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...]) -> None:
+def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...], who: str = "our stage") -> None:
     print(f"\n== {title}")
     print(f"{'lang':6} {'keeps kept':>16} {'drops dropped':>16} {'balanced acc':>13}")
     for lang in langs:
@@ -206,7 +206,7 @@ def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...])
             continue
         if t.wrong_drops:
             top = ", ".join(f"{r} {n}" for r, n in t.wrong_drops.most_common(TOP_REASONS))
-            print(f"  {lang} keeps we drop, by our stage: {top}")
+            print(f"  {lang} keeps we drop, by {who}: {top}")
         if t.wrong_keeps:
             top = ", ".join(f"{r} {n}" for r, n in t.wrong_keeps.most_common(TOP_REASONS))
             print(f"  {lang} drops we keep, by curator reason: {top}")
@@ -291,7 +291,7 @@ def evaluate_datatrove(pages: list[Page], errors: int) -> None:
                 break
         outcomes.append(Outcome(doc.text, rejected_by))
     tallies = tally(english, [o.rejected_by is None for o in outcomes], [o.rejected_by for o in outcomes])
-    print_tallies(f"datatrove FineWeb chain on en labels ({len(english)} pages)", tallies, ("en",))
+    print_tallies(f"datatrove FineWeb chain on en labels ({len(english)} pages)", tallies, ("en",), "datatrove filter")
     if errors:
         show_errors(english, outcomes, errors)
 
