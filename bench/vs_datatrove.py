@@ -310,6 +310,8 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
             c.start,
             c.end,
             c.first_line,
+            s.size,
+            s.mtime_ns,
             str(RunLayout(options.dest).part(c.unit)),
             str(RunLayout(options.dest).signatures(c.unit)),
         )

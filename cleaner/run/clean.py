@@ -23,6 +23,7 @@ from cleaner.io.parse import Malformed, parse_line
 from cleaner.io.reader import read_lines
 from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
 from cleaner.recipe import Recipe
+from cleaner.run.plan import verify_unchanged
 from cleaner.run.samples import SampleCollector
 from cleaner.run.stats import StageCounters, Stats, check_accounting
 from cleaner.run.worker import current
@@ -43,6 +44,9 @@ class CleanTask:
     start: int
     end: int | None
     first_line: int
+    #: The input file's size and modification time when the run was planned.
+    size: int
+    mtime_ns: int
     part_dir: str
     #: Where the unit writes its dedup signatures (when the recipe deduplicates).
     signatures: str
@@ -112,6 +116,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     progress = [0]
     reported_bytes = 0
 
+    verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
     lines = read_lines(
         Path(task.path),
         task.compression,
@@ -171,6 +176,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
                 stage=stage_label,
                 detail=rejection.detail,
             )
+    verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
     worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
     kept.close()
     rejected.close()

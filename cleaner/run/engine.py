@@ -162,6 +162,8 @@ def _clean_phase(
             chunk.start,
             chunk.end,
             chunk.first_line,
+            shard.size,
+            shard.mtime_ns,
             str(layout.part(chunk.unit)),
             str(layout.signatures(chunk.unit)),
         )

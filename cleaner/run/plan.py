@@ -10,7 +10,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cleaner.errors import UsageError
+from cleaner.errors import UsageError, WorkerError
 from cleaner.io.reader import BLOCK_BYTES, compression_of, strip_input_suffix
 
 
@@ -124,6 +124,28 @@ def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
             chunks = (Chunk(f"{sid}-c0000", 0, None, 1),)
         shards.append(Shard(sid, name, rel, str(path.resolve()), compression, stat.st_size, stat.st_mtime_ns, chunks))
     return shards
+
+
+def verify_unchanged(path: Path, source_file: str, size: int, mtime_ns: int, end: int | None) -> None:
+    """Fail the run if an input file changed since planning (a half-read or over-read unit would
+    otherwise end with exit 0): same size and modification time, and a chunk still ends on the
+    newline it was cut after. Called by every unit before and after it reads."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise WorkerError(f"input {source_file} was deleted during the run; rerun with --restart") from None
+    except OSError as err:
+        raise WorkerError(f"input {source_file}: cannot read: {err.strerror or err}") from None
+    if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+        raise WorkerError(
+            f"input {source_file} changed during the run (size {stat.st_size:,} bytes, planned {size:,}, or its "
+            "modification time); rerun with --restart once it no longer changes"
+        )
+    if end is not None:
+        with open(path, "rb") as fh:
+            fh.seek(end - 1)
+            if fh.read(1) != b"\n":
+                raise WorkerError(f"input {source_file} changed during the run (no newline at byte {end - 1:,})")
 
 
 def shard_to_json(shard: Shard) -> dict[str, object]:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.helpers import cli, real_lines, write_lines
+import pytest
+
+from cleaner.errors import WorkerError
+from cleaner.run.plan import verify_unchanged
+from tests.helpers import PROJECT, cli, real_lines, wait_for, write_lines
 
 
 def _source(corpus_dir: Path, root: Path, lines: int = 40) -> Path:
@@ -34,3 +40,72 @@ def test_a_worker_that_cannot_start_ends_the_run_at_once(corpus_dir: Path, tmp_p
     assert result.returncode == 1
     assert "a worker could not start" in result.stderr and "garbage.ftz" in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def _changed_during_run(corpus_dir: Path, tmp_path: Path, change: str) -> subprocess.CompletedProcess:
+    """Plan a run over two shards with one worker, then change the second before its unit starts."""
+    src = tmp_path / "src"
+    wiki = real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 2000)
+    write_lines(src / "a.jsonl", wiki * 3)
+    second = write_lines(src / "b.jsonl", wiki[:500])
+    dest = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cleaner",
+            "run",
+            str(src),
+            str(dest),
+            "--recipe",
+            "rules/zh_web.yaml",
+            "--workers",
+            "1",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+        ],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: (dest / "_state" / "plan.json").exists())
+    if change == "truncated":
+        with open(second, "r+b") as fh:
+            fh.truncate(second.stat().st_size // 3)
+    elif change == "appended":
+        with open(second, "ab") as fh:
+            fh.write(wiki[0] + b"\n")
+    else:
+        second.unlink()
+    out, err = proc.communicate(timeout=600)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.mark.parametrize("change", ["truncated", "appended", "deleted"])
+def test_input_changed_during_the_run_fails_it_with_one_line(corpus_dir: Path, tmp_path: Path, change: str) -> None:
+    result = _changed_during_run(corpus_dir, tmp_path, change)
+    assert result.returncode == 1, result.stderr
+    assert "input b.jsonl" in result.stderr and ("changed" in result.stderr or "deleted" in result.stderr)
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "out" / "kept" / "b.parquet").exists()
+    if change != "deleted":
+        rerun = cli(
+            "run",
+            str(tmp_path / "src"),
+            str(tmp_path / "out"),
+            "--recipe",
+            "rules/zh_web.yaml",
+            "--runs-dir",
+            str(tmp_path / "runs"),
+        )
+        assert rerun.returncode == 2 and "b.jsonl changed" in rerun.stderr
+
+
+def test_a_chunk_that_no_longer_ends_on_its_newline_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(b'{"text": "one"}\n{"text": "two"}\n')
+    stat = path.stat()
+    verify_unchanged(path, "a.jsonl", stat.st_size, stat.st_mtime_ns, 16)
+    with pytest.raises(WorkerError, match="no newline at byte 14"):
+        verify_unchanged(path, "a.jsonl", stat.st_size, stat.st_mtime_ns, 15)
