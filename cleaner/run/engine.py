@@ -84,8 +84,8 @@ def prepare(options: RunOptions) -> list[Shard]:
         earlier_run_signatures(options.dedup_against)
     exclude = dest if dest.resolve().is_relative_to(options.source.resolve()) else None
     inputs, skipped = discover_inputs(options.source, exclude)
-    for name in skipped:
-        log(f"skipping {name}: not a .jsonl/.json file (optionally .gz/.zst)")
+    for name, reason in skipped:
+        log(f"skipping {name}: {reason}")
     current = listing(inputs)
     manifest = _manifest(options, current)
     if layout.manifest.exists() and not options.restart:

@@ -34,32 +34,72 @@ class Shard:
     chunks: tuple[Chunk, ...]
 
 
-def discover_inputs(source: Path, exclude: Path | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
-    """Supported files under `source` as (relative name, path), sorted; and the skipped names."""
+def _unusable(path: Path, rel: str) -> str | None:
+    """Why an input-named file cannot be read as one, or None."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not UTF-8 (rename it)"
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return "dangling symlink"
+    except OSError as err:
+        return f"cannot read: {err.strerror or err}"  # a symlink loop says so here
+    return None if path.is_file() else "not a regular file"
+
+
+def _skipped_folder(path: Path, exclude: Path | None) -> str | None:
+    if path.name.startswith("."):
+        return "hidden folder"
+    if path.is_symlink():
+        return "symlinked folder (not followed, so no file is read twice and no loop is walked)"
+    return "DEST inside SOURCE" if exclude is not None and path.resolve() == exclude else None
+
+
+def discover_inputs(source: Path, exclude: Path | None = None) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """Supported files under `source` as (relative name, path), sorted; and what was skipped, as
+    (relative name, reason): hidden files and folders, symlinked folders, other file types, names
+    that are not UTF-8, dangling or looping symlinks."""
     if source.is_file():
         if compression_of(source) is None:
             raise UsageError(f"SOURCE {source} is not a .jsonl/.json file (optionally .gz or .zst)")
         return [(source.name, source)], []
     if not source.is_dir():
         raise UsageError(f"SOURCE {source} does not exist")
-    found, skipped = [], []
+    found: list[tuple[str, Path]] = []
+    skipped: list[tuple[str, str]] = []
     exclude = exclude.resolve() if exclude else None
     for root, dirs, files in os.walk(source):
         root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != exclude)
+        kept_dirs = []
+        for name in sorted(dirs):
+            reason = _skipped_folder(root_path / name, exclude)
+            if reason is None:
+                kept_dirs.append(name)
+            elif reason != "DEST inside SOURCE":
+                skipped.append((_shown(root_path / name, source) + "/", reason))
+        dirs[:] = kept_dirs
         for name in sorted(files):
             path = root_path / name
-            rel = path.relative_to(source).as_posix()
+            rel = _shown(path, source)
             if name.startswith("."):
-                continue
-            if compression_of(path) is None:
-                skipped.append(rel)
+                skipped.append((rel, "hidden file"))
+            elif compression_of(path) is None:
+                skipped.append((rel, "not a .jsonl/.json file (optionally .gz/.zst)"))
+            elif reason := _unusable(path, path.relative_to(source).as_posix()):
+                skipped.append((rel, reason))
             else:
                 found.append((rel, path))
     found.sort()
     if not found:
         raise UsageError(f"SOURCE {source} holds no .jsonl/.json/.jsonl.gz/.jsonl.zst files")
     return found, skipped
+
+
+def _shown(path: Path, source: Path) -> str:
+    """A path relative to SOURCE, printable even when the name is not UTF-8."""
+    return path.relative_to(source).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def split_plain_file(path: Path, chunk_bytes: int, sid: str) -> tuple[Chunk, ...]:
@@ -110,11 +150,14 @@ def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
     """One shard per input file, split into chunks; refuses two inputs that map to one shard name."""
     shards: list[Shard] = []
     names: dict[str, str] = {}
-    for index, (rel, path) in enumerate(inputs):
+    for rel, _ in inputs:
         name = strip_input_suffix(rel)
         if name in names:
             raise UsageError(f"inputs {names[name]} and {rel} would both write shard {name!r}: rename one")
         names[name] = rel
+    _refuse_file_folder_clashes(names)
+    for index, (rel, path) in enumerate(inputs):
+        name = strip_input_suffix(rel)
         sid = f"s{index:06d}"
         compression = compression_of(path) or "plain"
         stat = path.stat()
@@ -146,6 +189,20 @@ def verify_unchanged(path: Path, source_file: str, size: int, mtime_ns: int, end
             fh.seek(end - 1)
             if fh.read(1) != b"\n":
                 raise WorkerError(f"input {source_file} changed during the run (no newline at byte {end - 1:,})")
+
+
+def _refuse_file_folder_clashes(names: dict[str, str]) -> None:
+    """`x.jsonl` writes kept/x.parquet, and `x.parquet/a.jsonl` a folder of that name: refuse."""
+    for name, rel in names.items():
+        for suffix in (".parquet", ".json"):
+            parts = name.split("/")
+            for depth in range(1, len(parts)):
+                folder = "/".join(parts[:depth])
+                if folder.endswith(suffix) and (other := names.get(folder.removesuffix(suffix))) is not None:
+                    raise UsageError(
+                        f"inputs {other} and {rel} would write a file and a folder of one name "
+                        f"({folder}): rename one"
+                    )
 
 
 def shard_to_json(shard: Shard) -> dict[str, object]:
