@@ -9,6 +9,7 @@ is not complete, so a few such spans reject it even when their share is small.
 
 from __future__ import annotations
 
+import re
 import string
 from collections import Counter
 from collections.abc import Iterator
@@ -100,8 +101,14 @@ MIN_RUN = 6
 MAX_GAP = 3
 
 
+#: stdlib `re` scans a plain class several times faster than `regex`.
+_ANY_HAN_BLOCK = re.compile("[\u3400-\uffff]")
+
+
 def _mojibake_run_chars(text: str) -> int:
     """Characters spanned by runs of UTF-8-read-as-GBK characters."""
+    if not _ANY_HAN_BLOCK.search(text):
+        return 0  # no character from the Han blocks on (Latin pages in mixed): nothing to count
     hits = np.flatnonzero(_mojibake_set().mask(code_points(text)))
     if len(hits) < MIN_RUN:
         return 0
@@ -206,18 +213,20 @@ class GarbledText(MeasuredFilter):
         _readable_set()
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        total = non_space_count(doc.text)
-        if not total:
+        if not doc.text or doc.text.isspace():
             return
         chars_by_kind: Counter[str] = Counter()
         if _may_be_garbled(doc.text):
             for match in _garbled_pattern().finditer(doc.text):
                 chars_by_kind[match.lastgroup or ""] += len(match.group())
         chars_by_kind["utf8_gbk"] = _mojibake_run_chars(doc.text)
-        garbled = min(sum(chars_by_kind.values()), total)
+        spans = gbk_shift_spans(doc.text) if "?" in doc.text or "\ufffd" in doc.text else []
+        found = sum(chars_by_kind.values())
+        # The share needs the non-space length, a scan of its own: only when something was found.
+        total = max(1, non_space_count(doc.text)) if found or spans else 1
+        garbled = min(found, total)
         note = f"mostly {_GARBLED_KINDS[chars_by_kind.most_common(1)[0][0]]}" if garbled else ""
         yield Measure("garbled_text", "garbled_ratio", garbled / total, ">", self.max_ratio, note)
-        spans = gbk_shift_spans(doc.text) if "?" in doc.text or "\ufffd" in doc.text else []
         # Each run also lost the character its `?` stands for.
         shifted = min(sum(len(span) + 1 for span in spans), total)
         note = f"{len(spans)} GBK runs that lost a byte, rejects from {self.min_shift_spans}"

@@ -6,6 +6,7 @@ normalisers, which remove the keyword and title lines the SEO rule reads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,10 +30,15 @@ _SITE_CORE = (
     r"(?:官网|官方网站|app|APP|App|登录器?|登陆|下载|网址|入口|网页版|手机版|中文版)"
 )
 _BRAND_NAME = regex.compile(rf"(?:\p{{Han}}{{2,4}}|[A-Za-z0-9]{{2,10}}){_SITE_CORE}")
-#: The literal part alone, 20x faster: texts without it are not searched for the full name.
+#: Cheaper checks first: a gambling word (`str` scans), then the literal part of a name (20x faster
+#: than the full name, which few texts then need).
+_SITE_WORDS = ("体育", "国际", "棋牌", "真人", "电竞", "彩票", "娱乐城", "现金网")
 _SITE_CORE_ONLY = regex.compile(_SITE_CORE)
 #: A keyword or tag line, the place SEO templates list the brand they inject (本文关键词：…,华体会官网,…).
-_KEYWORD_LINE = regex.compile(r"(?m)^[ \t\u3000]*+(?:本文)?(?:关键词|关键字|标签|tags?|Tags?)[ \t]*+[:：]([^\n]++)")
+#: stdlib `re`: its multiline `^` is several times faster here than `regex`'s; no backtracking (the
+#: label after the indent is a literal).
+_KEYWORD_LINE = re.compile(r"^[ \t\u3000]*(?:本文)?(?:关键词|关键字|标签|[Tt]ags?)[ \t]*[:：]([^\n]+)", re.M)
+_KEYWORD_LABELS = ("关键词", "关键字", "标签", "Tag", "tags", "tag:", "tag：")
 _KEYWORD_SEPARATORS = regex.compile(r"[,，、;；|\s]++")
 _MAX_NOTED = 3
 
@@ -100,7 +106,8 @@ class SeoInjection(MeasuredFilter):
         in_title = self._found(title) if isinstance(title, str) and title else []
         yield Measure("seo_injection", "title_terms", len(in_title), ">=", 1, _noted(in_title))
         # Keywords are listed one per comma (海,德,体育,官网): read them joined, as the template meant.
-        lines = "".join(_KEYWORD_SEPARATORS.sub("", line) for line in _KEYWORD_LINE.findall(doc.text))
+        found = _KEYWORD_LINE.findall(doc.text) if any(label in doc.text for label in _KEYWORD_LABELS) else []
+        lines = "".join(_KEYWORD_SEPARATORS.sub("", line) for line in found)
         in_keywords = self._found(lines) if lines else []
         yield Measure("seo_injection", "keyword_line_terms", len(in_keywords), ">=", 1, _noted(in_keywords))
         names = list(dict.fromkeys(_site_names(doc.text)))
@@ -161,7 +168,9 @@ class SpamAd(MeasuredFilter):
 
 
 def _site_names(text: str) -> list[str]:
-    return _BRAND_NAME.findall(text) if _SITE_CORE_ONLY.search(text) else []
+    if not any(word in text for word in _SITE_WORDS) or not _SITE_CORE_ONLY.search(text):
+        return []
+    return _BRAND_NAME.findall(text)
 
 
 def _read(name: str, category: str) -> list[tuple[str, str]]:
@@ -173,7 +182,6 @@ def _noted(found: list[str]) -> str:
 
 
 _WORD_UNIT = regex.compile(r"[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*")
-_WHITESPACE = regex.compile(r"\s+")
 MAX_UNIT = 8
 MIN_COPIES = 3
 BATCH_CHARS = 1 << 16
@@ -187,7 +195,8 @@ def _same_as_shifted(points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
     memory stays at a few bytes per character.
     """
     n = len(points)
-    padded = np.concatenate((points.astype(np.int64), np.full(MAX_UNIT, -1, dtype=np.int64)))
+    # 0xFFFFFFFF is no code point: the shifts past the end never match.
+    padded = np.concatenate((points, np.full(MAX_UNIT, 0xFFFFFFFF, dtype=np.uint32)))
     periods = [range(1, MAX_UNIT + 1)] if n <= BATCH_CHARS else [range(k, k + 1) for k in range(1, MAX_UNIT + 1)]
     for ks in periods:
         rows = np.zeros((len(ks), n + 2), dtype=np.int8)
@@ -237,7 +246,7 @@ class RepeatedPhrase(MeasuredFilter):
             raise ValueError("max_coverage: must be in (0, 1]")
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = _WHITESPACE.sub("", doc.text)
+        text = "".join(doc.text.split())
         covered: dict[str, int] = {}
         for unit, chars in repeated_runs(text):
             if _WORD_UNIT.fullmatch(unit):
