@@ -17,6 +17,7 @@ from cleaner.stages import (  # noqa: F401  (imported to register their stages)
     punctuation,
     quality,
     removal,
+    repeated_phrase,
     repetition,
     route,
     structure,

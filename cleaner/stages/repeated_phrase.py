@@ -1,0 +1,89 @@
+"""One short phrase repeated as the whole text (a review that is 不错 x26), measured in linear time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from cleaner.document import Document
+from cleaner.stages.charsets import code_points
+from cleaner.stages.measure import Measure, MeasuredFilter
+from cleaner.stages.registry import register
+
+_WORD_UNIT = regex.compile(r"[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*")
+MAX_UNIT = 8
+MIN_COPIES = 3
+BATCH_CHARS = 1 << 16
+
+
+def _same_as_shifted(points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(first period, rows): row j is 1 where a character equals the one first + j places on, with a
+    0 column either side.
+
+    All periods in one comparison for texts up to `BATCH_CHARS`; one period at a time above, so
+    memory stays at a few bytes per character.
+    """
+    n = len(points)
+    # 0xFFFFFFFF is no code point: the shifts past the end never match.
+    padded = np.concatenate((points, np.full(MAX_UNIT, 0xFFFFFFFF, dtype=np.uint32)))
+    periods = [range(1, MAX_UNIT + 1)] if n <= BATCH_CHARS else [range(k, k + 1) for k in range(1, MAX_UNIT + 1)]
+    for ks in periods:
+        rows = np.zeros((len(ks), n + 2), dtype=np.int8)
+        for row, k in enumerate(ks):
+            rows[row, 1:-1] = padded[k : k + n] == padded[:n]
+        yield ks[0], rows
+
+
+def repeated_runs(text: str) -> Iterator[tuple[str, int]]:
+    """(unit, characters) for each run of a unit of 1-`MAX_UNIT` characters repeated `MIN_COPIES`+ times.
+
+    A run of period k is a stretch where every character equals the one k places on, found by
+    comparing the text with its shifts in numpy, so the scan is linear. A unit that repeats a
+    shorter one (哈哈 in 哈哈哈哈) is left to that shorter period.
+    """
+    points = code_points(text)
+    if len(points) < MIN_COPIES:
+        return
+    for first, rows in _same_as_shifted(points):
+        # Row-major: each row's edges alternate rise (a run starts), fall (it ends).
+        row, column = np.nonzero(rows[:, 1:] - rows[:, :-1])
+        periods, starts, ends = row[::2] + first, column[::2], column[1::2]
+        long_enough = ends - starts >= (MIN_COPIES - 1) * periods
+        for k, start, end in zip(*(a[long_enough].tolist() for a in (periods, starts, ends))):
+            unit = text[start : start + k]
+            if not any(k % d == 0 and unit == unit[:d] * (k // d) for d in range(1, k)):
+                yield unit, end - start + k
+
+
+@register
+@dataclass
+class RepeatedPhrase(MeasuredFilter):
+    """Share of the text (whitespace ignored) covered by runs of its most repeated short word.
+
+    A review that is 不错 x26, 很满意 x7 or 哈 x10 says nothing; gopher_repetition_zh skips texts
+    under 200 characters and collapse_repetition keeps units of three or more once, so two-character
+    phrases pass both. Units are words (letters, digits), not punctuation or rules (----, ……).
+    Reason `repeated_phrase`.
+    """
+
+    name = "repeated_phrase"
+
+    max_coverage: float = 0.5
+
+    def validate(self, recipe_dir: Path) -> None:
+        if not 0 < self.max_coverage <= 1:
+            raise ValueError("max_coverage: must be in (0, 1]")
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        text = "".join(doc.text.split())
+        covered: dict[str, int] = {}
+        for unit, chars in repeated_runs(text):
+            if _WORD_UNIT.fullmatch(unit):
+                covered[unit] = covered.get(unit, 0) + chars
+        unit, chars = max(covered.items(), key=lambda item: item[1], default=("", 0))
+        share = chars / len(text) if text else 0.0
+        yield Measure("repeated_phrase", "repeated_unit_share", share, ">", self.max_coverage, unit)
