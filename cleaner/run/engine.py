@@ -23,10 +23,10 @@ from cleaner.run.clean import CleanTask, annotation_fields, clean_unit
 from cleaner.run.executors import Executor, make_executor
 from cleaner.run.finalise import FinaliseTask, finalise_shard
 from cleaner.run.layout import OUTPUT_FOLDERS, RunLayout
-from cleaner.run.outputs import claim, discard_run, foreign_files
+from cleaner.run.outputs import claim, discard_run, foreign_files, remove_debris
 from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
 from cleaner.run.progress import Progress, log
-from cleaner.run.records import clear_record, live_run, write_record
+from cleaner.run.records import clear_record, live_run, stop_orphans, write_record
 from cleaner.run.samples import merge as merge_samples
 from cleaner.run.stats import Stats, check_accounting
 
@@ -79,6 +79,8 @@ def prepare(options: RunOptions) -> list[Shard]:
     dest, layout = options.dest, RunLayout(options.dest)
     if (record := live_run(dest)) is not None:
         raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
+    if orphans := stop_orphans(dest):
+        log(f"stopped {orphans} workers left running by the killed run in {dest}")
     _refuse_overlap(options.source, dest)
     if options.dedup_against is not None:
         earlier_run_signatures(options.dedup_against)
@@ -248,6 +250,8 @@ def run(options: RunOptions) -> int:
     shards = prepare(options)
     dest, layout = options.dest, RunLayout(options.dest)
     done = {s.sid for s in shards if layout.done_marker(s.sid).exists()}
+    if debris := remove_debris(layout, done):
+        log(f"removed {debris} unfinished files and folders left by an interrupted run")
     log(
         f"run {dest}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
         f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); "

@@ -100,7 +100,11 @@ class RunLayout:
 
     def part(self, unit: str) -> Path:
         """A finished clean unit's folder (written as `<unit>.tmp` and renamed when complete)."""
-        return self.state / "parts" / unit
+        return self.parts_dir / unit
+
+    @property
+    def parts_dir(self) -> Path:
+        return self.state / "parts"
 
     @property
     def signatures_dir(self) -> Path:

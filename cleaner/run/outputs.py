@@ -78,6 +78,25 @@ def discard_run(layout: RunLayout) -> int:
     return removed
 
 
+def remove_debris(layout: RunLayout, done_sids: Iterable[str]) -> int:
+    """What a killed run left behind, removed before a resume: temporary files beside the run's
+    own outputs (`.<name>.tmp…`, some partial, some hard links), unfinished part folders, and part
+    folders of shards already finalised. Returns how many were removed."""
+    removed = 0
+    for path in [*owned_files(layout), layout.summary, layout.report_json, layout.report_html]:
+        if path.parent.is_dir():
+            for debris in path.parent.glob(f".{path.name}.tmp*"):
+                debris.unlink()
+                removed += 1
+    if layout.parts_dir.is_dir():
+        done = set(done_sids)
+        for folder in layout.parts_dir.iterdir():
+            if folder.name.endswith(".tmp") or folder.name.split("-")[0] in done:
+                shutil.rmtree(folder)
+                removed += 1
+    return removed
+
+
 def _prune_empty(folder: Path) -> None:
     if not folder.is_dir() or folder.is_symlink():
         return

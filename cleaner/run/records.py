@@ -66,8 +66,13 @@ def write_record(dest: Path, runs_dir: Path, workers: list[int]) -> None:
 
 
 def clear_record(dest: Path, runs_dir: Path) -> None:
-    record_path(dest).unlink(missing_ok=True)
-    _registry_entry(runs_dir, dest).unlink(missing_ok=True)
+    """Remove the run's record; a DEST that became unwritable leaves a stale record (which `stop`
+    and the next run recognise as stale) rather than masking the error that ended the run."""
+    for path in (record_path(dest), _registry_entry(runs_dir, dest)):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def read_record(dest: Path) -> dict[str, Any] | None:
@@ -83,6 +88,20 @@ def live_run(dest: Path) -> dict[str, Any] | None:
     if record and is_same_process(record["pid"], record["start_time"]):
         return record
     return None
+
+
+def stop_orphans(dest: Path) -> int:
+    """Kill the recorded workers of a run whose main process is gone (what the OOM killer leaves:
+    workers still writing), so a resume never races them. Returns how many were killed."""
+    record = read_record(dest)
+    if record is None or is_same_process(record["pid"], record["start_time"]):
+        return 0
+    orphans = _alive([(w["pid"], w["start_time"]) for w in record.get("workers", [])])
+    _signal_all(orphans, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while _alive(orphans) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(orphans)
 
 
 def registered_dests(runs_dir: Path) -> list[Path]:

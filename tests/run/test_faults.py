@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,8 @@ import pytest
 
 from cleaner.errors import WorkerError
 from cleaner.run.plan import verify_unchanged
-from tests.helpers import PROJECT, cli, real_lines, wait_for, write_lines
+from cleaner.run.records import process_start_time
+from tests.helpers import PROJECT, cli, output_bytes, real_lines, start_cli, wait_for, write_lines
 
 
 def _source(corpus_dir: Path, root: Path, lines: int = 40) -> Path:
@@ -109,3 +112,36 @@ def test_a_chunk_that_no_longer_ends_on_its_newline_is_refused(tmp_path: Path) -
     verify_unchanged(path, "a.jsonl", stat.st_size, stat.st_mtime_ns, 16)
     with pytest.raises(WorkerError, match="no newline at byte 14"):
         verify_unchanged(path, "a.jsonl", stat.st_size, stat.st_mtime_ns, 15)
+
+
+def _debris(dest: Path) -> list[str]:
+    """Temporary files and part folders a finished run must not leave behind."""
+    temporary = [p for p in dest.rglob(".*.tmp*") if "_state" not in p.parts]
+    parts = list((dest / "_state" / "parts").glob("*")) if (dest / "_state" / "parts").exists() else []
+    return sorted(str(p.relative_to(dest)) for p in [*temporary, *parts])
+
+
+def test_killing_only_the_main_process_then_resuming(corpus_dir: Path, tmp_path: Path) -> None:
+    """What the OOM killer does: the workers outlive the main process. The resume stops them by
+    their recorded PIDs and start times, removes what they left, and gives the same output."""
+    src = tmp_path / "src"
+    wiki = real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 600)
+    for i in range(6):
+        write_lines(src / f"s{i}.jsonl", wiki[i * 100 : (i + 1) * 100])
+    recipe = ["--recipe", "rules/zh_web.yaml", "--runs-dir", str(tmp_path / "runs")]
+    reference = tmp_path / "reference"
+    assert cli("run", str(src), str(reference), *recipe, "--workers", "2").returncode == 0
+
+    dest = tmp_path / "killed"
+    proc = start_cli("run", str(src), str(dest), *recipe, "--workers", "2")
+    parts = dest / "_state" / "parts"
+    wait_for(lambda: parts.exists() and any(p.name.endswith(".tmp") for p in parts.iterdir()))
+    record = json.loads((dest / "_state" / "run.json").read_text())
+    os.kill(record["pid"], signal.SIGKILL)
+    proc.wait()
+    assert record["workers"]
+    resumed = cli("run", str(src), str(dest), *recipe, "--workers", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert all(process_start_time(w["pid"]) != w["start_time"] for w in record["workers"])
+    assert output_bytes(dest) == output_bytes(reference)
+    assert _debris(dest) == []
