@@ -37,6 +37,8 @@ import trafilatura
 from corpus import CORPUS
 from resiliparse.extract.html2text import extract_plain_text
 
+from cleaner.stages.html import HtmlExtract
+
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}"
 _TOKEN = regex.compile(rf"(?V1)[{_CJK}]|[[\p{{L}}\p{{N}}\p{{M}}]--[{_CJK}]]++|[^\s\p{{L}}\p{{N}}\p{{M}}]")
 _SPACE = regex.compile(r"\s++")
@@ -65,6 +67,8 @@ def _resiliparse(**options: bool) -> Callable[[str], str]:
 
 
 EXTRACTORS: dict[str, Callable[[str], str]] = {
+    #: What ships: resiliparse without alt texts, plus the stage's binary and depth checks.
+    "html_extract (stage)": HtmlExtract().normalise,
     "resiliparse": _resiliparse(),
     "resiliparse-noalt": _resiliparse(alt_texts=False),
     "resiliparse-noalt-nocomments": _resiliparse(alt_texts=False, comments=False),

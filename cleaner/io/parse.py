@@ -79,8 +79,11 @@ def _check_depth(data: bytes, record: object) -> None:
         raise _TooDeep(f"nested deeper than {MAX_DEPTH} levels")
 
 
-def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_field: str) -> Document | Malformed:
-    """`text_fields` are tried in order; the first one present in the record is the text."""
+def parse_line(
+    raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_field: str, html_field: str | None = None
+) -> Document | Malformed:
+    """`text_fields` are tried in order; the first one present in the record is the text. A record
+    whose `html_field` is present (not null) may lack the text: html_extract makes it from the HTML."""
     if raw.problem:
         return Malformed(raw, raw.problem, raw.detail)
     data = raw.data[3:] if raw.data.startswith(_BOM) else raw.data
@@ -103,13 +106,15 @@ def parse_line(raw: RawLine, source_file: str, text_fields: tuple[str, ...], id_
         return Malformed(raw, "invalid_json", str(err))
     if not isinstance(record, dict):
         return Malformed(raw, "not_object", f"JSON {type(record).__name__}, not an object")
+    has_html = html_field is not None and record.get(html_field) is not None
     text_field = next((name for name in text_fields if name in record), None)
-    if text_field is None:
-        return Malformed(raw, "missing_text", f"no field {' or '.join(map(repr, text_fields))}")
-    text = record.pop(text_field)
+    if text_field is None and not has_html:
+        names = (*text_fields, html_field) if html_field else text_fields
+        return Malformed(raw, "missing_text", f"no field {' or '.join(map(repr, names))}")
+    text = record.pop(text_field) if text_field is not None else ""
     if not isinstance(text, str):
         return Malformed(raw, "text_not_string", f"field {text_field!r} is {type(text).__name__}")
-    if not text.strip():
+    if not text.strip() and not has_html:
         return Malformed(raw, "empty_text", f"field {text_field!r} is empty")
     doc_id = record.pop(id_field, None)
     if doc_id is None:
