@@ -10,12 +10,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import regex
 
 from cleaner.document import Document, Rejection
+from cleaner.errors import RecipeError
+from cleaner.recipe import load_recipe
 from cleaner.stages.html import HtmlExtract
 from tests.conftest import corpus_records
+from tests.helpers import PROJECT, cli, write_lines
 
 _TOKEN = regex.compile(r"[\p{Han}]|[\p{L}\p{N}--\p{Han}]++", regex.V1)
 
@@ -163,3 +167,69 @@ def test_validate_rejects_bad_parameters() -> None:
         HtmlExtract(skip_elements=["div[["]).validate(Path("."))
     with pytest.raises(ValueError, match="max_depth"):
         HtmlExtract(max_depth=0).validate(Path("."))
+
+
+def test_html_recipe_is_zh_web_after_extraction() -> None:
+    html_recipe = load_recipe(PROJECT / "rules" / "zh_web_html.yaml")
+    text_recipe = load_recipe(PROJECT / "rules" / "zh_web.yaml")
+    assert html_recipe.input.html_field == "html" and html_recipe.stages[0].name == "html_extract"
+    assert html_recipe.stages[1:] == text_recipe.stages
+    assert html_recipe.output == text_recipe.output and html_recipe.dedup == text_recipe.dedup
+
+
+def test_recipe_requires_html_extract_first(tmp_path: Path) -> None:
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("input: {html_field: html}\nstages: [unicode_normalise, html_extract]\n", encoding="utf-8")
+    with pytest.raises(RecipeError, match="input.html_field"):
+        load_recipe(recipe)
+    recipe.write_text("input: {html_field: page}\nstages: [html_extract]\n", encoding="utf-8")
+    with pytest.raises(RecipeError, match="field: page"):
+        load_recipe(recipe)
+    recipe.write_text("stages: [html_extract]\n", encoding="utf-8")
+    with pytest.raises(RecipeError, match="input.html_field"):
+        load_recipe(recipe)
+
+
+def test_engine_cleans_html_records_end_to_end(corpus_dir: Path, tmp_path: Path) -> None:
+    """Records with only an html field go through rules/zh_web_html.yaml; kept text is the article."""
+    name = "zh_web_cwced_pages"
+    records = {r["id"]: r for r in corpus_records(corpus_dir, f"web/{name}.jsonl")}
+    with gzip.open(corpus_dir / "web" / "html" / f"{name}.html.jsonl.gz", "rt", encoding="utf-8") as fh:
+        pages = [json.loads(line) for line in fh]
+    lines = [json.dumps({"id": p["id"], "html": p["html"], "url": records[p["id"]].get("url")}) for p in pages]
+    news = corpus_records(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 50)
+    text_doc = next(r for r in news if len(r["text"]) > 400)
+    lines += [
+        json.dumps({"id": "binary", "html": "\x00\x01" * 500}),
+        json.dumps({"id": "no-html-no-text"}),
+        json.dumps({"id": "text-only", "text": text_doc["text"]}, ensure_ascii=False),
+    ]
+    src = write_lines(tmp_path / "src" / "pages.jsonl", [line.encode() for line in lines]).parent
+    dest = tmp_path / "out"
+    runs = str(tmp_path / "runs")
+    result = cli("run", str(src), str(dest), "--recipe", "rules/zh_web_html.yaml", "--workers", "1", "--runs-dir", runs)
+    assert result.returncode == 0, result.stderr
+    kept = pq.read_table(dest / "kept" / "pages.parquet").to_pylist()
+    rejected = {r["id"]: r for r in pq.read_table(dest / "rejected" / "pages.parquet").to_pylist()}
+    stats = json.loads((dest / "stats" / "pages.json").read_text())
+    assert stats["read"] == len(lines) == stats["kept"] + stats["rejected"] + stats["malformed"]
+    assert rejected["binary"]["reason"] == "html_unparseable" and rejected["binary"]["stage"] == "html_extract"
+    assert rejected[f"pages.jsonl:{len(pages) + 2}"]["reason"] == "malformed:missing_text"  # ids of malformed lines
+    assert "html" not in kept[0] and "url" in kept[0]
+    by_id = {row["id"]: row for row in kept}
+    assert "text-only" in by_id
+    page_rows = [row for row in kept if row["id"] in records]
+    assert len(page_rows) >= 15
+    scores = sorted(_precision_recall(row["text"], records[row["id"]]["source_main_text"]) for row in page_rows)
+    precisions = sorted(p for p, _ in scores)
+    recalls = sorted(r for _, r in scores)
+    assert precisions[len(precisions) // 2] >= 0.9 and recalls[len(recalls) // 2] >= 0.9
+
+
+def test_page_the_main_content_pass_misses_falls_back_to_visible_text(corpus_dir: Path) -> None:
+    """guancha.cn puts its article in a <ul>, which Resiliparse's main-content pass drops whole."""
+    record, html = sidecar_page(corpus_dir, "zh_news_gne_testpages", "gne-tests_guancha_2")
+    assert _stage(fallback_visible=False).process(_doc(html)).reason == "html_no_text"
+    doc = _doc(html)
+    assert _stage().process(doc) is None
+    assert "9月3日，在第二届全球IC企业家大会暨第十七届中国国际半导体博览会开幕式上" in doc.text
