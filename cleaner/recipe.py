@@ -33,6 +33,9 @@ class InputConfig:
     max_line_bytes: ByteSize = ByteSize(16 * 2**20)
     #: Plain-text shards larger than this are split into byte-range chunks processed in parallel.
     chunk_bytes: ByteSize = ByteSize(256 * 2**20)
+    #: No document may hold a worker longer: it is then rejected as `timeout` by the stage that was
+    #: running, with its raw line, and the run goes on (0 turns the bound off).
+    max_seconds_per_document: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ MAX_CHANGES = 5
 MAX_SHOWN = 60
 #: Changed blocks larger than this are shown whole instead of diffed character by character.
 MAX_CHAR_DIFF = 4000
+#: Line pairs difflib may compare (its matching is quadratic in the worst case, e.g. 500k equal
+#: short lines); beyond it the diff is the one block between the common first and last lines.
+MAX_LINE_PAIRS = 4_000_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -69,12 +72,23 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 20] + "…" + text[-19:]
 
 
+def _line_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    if len(old) * len(new) <= MAX_LINE_PAIRS:
+        return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return [("replace", head, len(old) - tail, head, len(new) - tail)]
+
+
 def short_diff(before: str, after: str) -> list[str]:
     """Up to MAX_CHANGES lines such as `- '原标题：'` or `~ '！！！' -> '！'`."""
     old_lines, new_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
     changes: list[tuple[str, str]] = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _line_opcodes(old_lines, new_lines):
         if tag == "equal":
             continue
         old, new = "".join(old_lines[i1:i2]), "".join(new_lines[j1:j2])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import resource
 import shutil
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,18 +63,49 @@ def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
     return list(fields.values())
 
 
+class DocumentTimeout(Exception):
+    """Raised by SIGALRM in a worker when one document has used up its time budget."""
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise DocumentTimeout()
+
+
 class StageRunner:
-    """Applies the recipe's stages to one document and keeps each stage's counters."""
+    """Applies the recipe's stages to one document and keeps each stage's counters.
+
+    With a time budget, an interval timer interrupts a document that holds the worker too long
+    (Python code and the regex engines check signals as they run), wherever it is.
+    """
 
     def __init__(self, recipe: Recipe, stages: list[Stage]) -> None:
         self.stages = stages
         self.counters = [StageCounters(spec.label, stage.kind) for spec, stage in zip(recipe.stages, stages)]
         self.is_normaliser = [isinstance(stage, Normaliser) for stage in stages]
+        self.budget = recipe.input.max_seconds_per_document
+        if self.budget:
+            signal.signal(signal.SIGALRM, _raise_timeout)
 
     def run(self, doc: Document) -> tuple[str, Rejection] | None:
         """None when every stage keeps the document, else (stage label, rejection)."""
+        if not self.budget:
+            return self._run(doc)
+        current = [0]
+        signal.setitimer(signal.ITIMER_REAL, self.budget)
+        try:
+            return self._run(doc, current)
+        except DocumentTimeout:
+            counters = self.counters[current[0]]
+            counters.rejected["timeout"] += 1
+            return counters.label, Rejection("timeout", f"over {self.budget:g}s in this stage")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _run(self, doc: Document, current: list[int] | None = None) -> tuple[str, Rejection] | None:
         clock = time.perf_counter
-        for stage, counters, normaliser in zip(self.stages, self.counters, self.is_normaliser):
+        for i, (stage, counters, normaliser) in enumerate(zip(self.stages, self.counters, self.is_normaliser)):
+            if current is not None:
+                current[0] = i
             counters.docs_in += 1
             before = len(doc.text)
             started = clock()
@@ -165,7 +197,8 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         else:
             stage_label, rejection = outcome
             stats.rejected += 1
-            rejected.add([*values, stage_label, rejection.reason, rejection.detail, None], doc.meta, len(doc.text))
+            raw_line = raw.data if rejection.reason == "timeout" else None
+            rejected.add([*values, stage_label, rejection.reason, rejection.detail, raw_line], doc.meta, len(doc.text))
             samples.offer_rejected(
                 rejection.reason,
                 doc.id,

@@ -65,3 +65,9 @@ def test_short_diff_is_short() -> None:
     assert short_diff("原标题：新闻\n正文！！！", "正文！") == ["- '原标题：新闻\\n'", "- '！！'"]
     many = short_diff("a1b2c3d4e5f6g7", "abcdefg")
     assert len(many) == 6 and many[-1] == "… and 2 more changes"
+
+
+def test_diff_of_half_a_million_equal_lines_is_one_block() -> None:
+    before = "同一行文字\n" * 500_000
+    shown = short_diff(before, "同一行文字\n" * 250_000)
+    assert len(shown) == 1 and shown[0].startswith("- '同一行文字")

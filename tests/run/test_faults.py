@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from cleaner.errors import WorkerError
@@ -145,3 +146,27 @@ def test_killing_only_the_main_process_then_resuming(corpus_dir: Path, tmp_path:
     assert all(process_start_time(w["pid"]) != w["start_time"] for w in record["workers"])
     assert output_bytes(dest) == output_bytes(reference)
     assert _debris(dest) == []
+
+
+def test_a_document_over_its_time_budget_is_rejected_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A user pattern that backtracks exponentially on one document holds no worker for long."""
+    src = tmp_path / "src"
+    good = "这是一个正常的中文文档，内容足够长，用来检查其他文档照常处理。" * 5
+    write_lines(
+        src / "a.jsonl",
+        [json.dumps({"id": i, "text": t}, ensure_ascii=False).encode() for i, t in enumerate([good, "1," * 30, good])],
+    )
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "input:\n  max_seconds_per_document: 1\nstages:\n  - promotions:\n"
+        '      patterns: ["(.*?,){11}P"]\n      min_matches: 1\n      timeout_seconds: 1000\n'
+    )
+    dest = tmp_path / "out"
+    result = cli(
+        "run", str(src), str(dest), "--recipe", str(recipe), "--workers", "1", "--runs-dir", str(tmp_path / "r")
+    )
+    assert result.returncode == 0, result.stderr
+    (row,) = pq.read_table(dest / "rejected" / "a.parquet").to_pylist()
+    assert (row["id"], row["stage"], row["reason"]) == ("1", "promotions", "timeout")
+    assert row["raw"] == b'{"id": 1, "text": "' + b"1," * 30 + b'"}'
+    assert pq.read_table(dest / "kept" / "a.parquet").num_rows == 2
