@@ -3,6 +3,7 @@ reference sections. Each rule deletes its spans or replaces them with a placehol
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
@@ -19,14 +20,17 @@ _HTML_ELEMENTS = (
     "sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt u ul var "
     "video wbr"
 ).split()
-_ATTRIBUTE = r"""[A-Za-z_:@][-\w:.@]*(?:\s*=\s*(?:"[^"<>]{0,2000}"|'[^'<>]{0,2000}'|[^\s"'=<>`]{1,2000}))?"""
+#: Possessive throughout: what a quantifier gives back can never start what follows it (a name
+#: character is not `=`, `/` or `>`; a value stops at a space or a quote), so backtracking could only
+#: retry the same failure, which the `regex` module does in time quadratic in the run.
+_ATTRIBUTE = r"""[A-Za-z_:@][-\w:.@]*+(?:\s*+=\s*+(?:"[^"<>]{0,2000}+"|'[^'<>]{0,2000}+'|[^\s"'=<>`]{1,2000}+))?"""
 _TAG_NAMES = "|".join(sorted(_HTML_ELEMENTS, key=len, reverse=True))
 _HTML_TAG = regex.compile(
-    rf"<!DOCTYPE[^<>]{{0,500}}>|</?(?:{_TAG_NAMES})(?:\s+{_ATTRIBUTE}){{0,50}}\s*/?>",
+    rf"<!DOCTYPE[^<>]{{0,500}}+>|</?(?:{_TAG_NAMES})(?:\s++{_ATTRIBUTE}){{0,50}}+\s*+/?>",
     regex.IGNORECASE,
 )
 #: Blocks removed with their contents: comments, scripts, styles.
-_BLOCK_OPEN = regex.compile(r"<!--|<(script|style)\b[^<>]{0,2000}>", regex.IGNORECASE)
+_BLOCK_OPEN = regex.compile(r"<!--|<(script|style)\b[^<>]{0,2000}+>", regex.IGNORECASE)
 _BLOCK_CLOSE = {"script": regex.compile(r"</script\s*>", regex.I), "style": regex.compile(r"</style\s*>", regex.I)}
 
 
@@ -73,10 +77,16 @@ class RemoveHtmlTags(SpanRemover):
 _URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _URL_END = r"[A-Za-z0-9\-_~/#=&%+@$]"
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
-_URL = regex.compile(
-    rf"(?<![A-Za-z0-9])(?:(?:https?|ftp)://(?:[^\s/@]{{1,64}}@)?{_HOST}|www\.{_HOST}\.[A-Za-z]{{2,}})"
+#: The `regex` module's whitespace, spelled out: the stdlib's `\s` also has U+001C-U+001F.
+_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: The stdlib engine: a `www.` host must end in a top-level domain, found by giving labels back
+#: one at a time, which it does in constant time per label (the `regex` module in time quadratic
+#: in the host: 391 s for one 1 MB `www.a.a.a...`). A failed host is never rescanned, as no
+#: other URL can start inside it.
+_URL = re.compile(
+    rf"(?<![A-Za-z0-9])(?:(?:https?|ftp)://(?:[^{_SPACE}/@]{{1,64}}@)?{_HOST}|www\.{_HOST}\.[A-Za-z]{{2,}})"
     rf"(?::\d{{1,5}})?(?:[/?#](?:{_URL_CHARS}*{_URL_END})?)?",
-    regex.IGNORECASE,
+    re.IGNORECASE,
 )
 
 
@@ -95,8 +105,14 @@ class RemoveUrls(SpanRemover):
 
     placeholder: str = "<URL>"
 
+    def normalise(self, text: str) -> str:
+        # Every URL has one of these; the stdlib engine has no such literal scan of its own.
+        if "://" not in text and "www." not in text.lower():
+            return text
+        return super().normalise(text)
 
-_MARKDOWN_IMAGE = regex.compile(r"!\[[^\[\]\n]{0,1000}\]\([^()\s]{0,2000}(?:\s+\"[^\"\n]{0,500}\")?\)")
+
+_MARKDOWN_IMAGE = regex.compile(r"!\[[^\[\]\n]{0,1000}+\]\([^()\s]{0,2000}+(?:\s++\"[^\"\n]{0,500}+\")?\)")
 
 
 @register
@@ -134,10 +150,12 @@ class RemoveCitations(SpanRemover):
 
 
 _ENTRY_START = r"(?:[\[［]\d{1,3}[\]］]|\d{1,3}[.、．)）]|[（(]\d{1,3}[)）]|[①-⑳]|[-*•])"
+#: Possessive where nothing given back could start what follows (an entry never starts with a space or
+#: a newline); a line with a type code is scanned forward for the first one, not back from its end.
 _REFERENCE_SECTION = regex.compile(
-    r"^[ \t]*(?:#{1,6}[ \t]*)?(?:参考文献|参考资料|参考书目|References|Bibliography)[ \t]*"
-    r"(?:[:：][^\n]*|(?=\n|\Z))"
-    rf"(?:\n(?:[ \t]*\n)*[ \t]*{_ENTRY_START}[^\n]*|\n[^\n]*\[[JMCDRSPNZ]\][^\n]*)*",
+    r"^[ \t]*+(?:#{1,6}[ \t]*+)?(?:参考文献|参考资料|参考书目|References|Bibliography)[ \t]*+"
+    r"(?:[:：][^\n]*+|(?=\n|\Z))"
+    rf"(?:\n(?:[ \t]*+\n)*+[ \t]*+{_ENTRY_START}[^\n]*+|\n[^\n]*?\[[JMCDRSPNZ]\][^\n]*+)*+",
     regex.MULTILINE | regex.IGNORECASE,
 )
 

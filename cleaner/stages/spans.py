@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -19,7 +20,8 @@ class SpanRemover(Normaliser):
     keeps its label). Subclasses set `pattern` and redeclare `placeholder` with their default.
     """
 
-    pattern: ClassVar[regex.Pattern[str]]
+    #: A `regex` pattern, or a stdlib `re` one where that engine is linear and the other is not.
+    pattern: ClassVar[regex.Pattern[str] | re.Pattern[str]]
 
     action: Literal["delete", "replace"] = "delete"
     placeholder: str = ""
@@ -32,7 +34,7 @@ class SpanRemover(Normaliser):
         """Checksums and other tests a regex cannot express; True keeps the match as a hit."""
         return True
 
-    def _substitute(self, match: regex.Match[str]) -> str:
+    def _substitute(self, match: regex.Match[str] | re.Match[str]) -> str:
         group = "span" if "span" in match.re.groupindex and match.group("span") is not None else 0
         span = match.group(group)
         if not self.accept(span):
