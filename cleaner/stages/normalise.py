@@ -165,15 +165,28 @@ class UnicodeNormaliser(Normaliser):
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\u0085]")
 _UNICODE_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUNS = re.compile(r"[ \t]{2,}|\t")
-_SPACES_AROUND_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 #: Any Han character: the space-between-Chinese rule is skipped (not just fruitless) without one.
 _ANY_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 #: Chinese punctuation that sits flush against hanzi (“”…— only next to a hanzi: English uses them too).
 _CHINESE_MARK = r"[\u3001-\u303F，！？：；（）“”‘’《》【】「」『』…—]"
-_GAP = r"[ \t\u3000\u00a0]+"
+#: Possessive: a shorter gap is followed by a gap character, which is neither Han nor a mark.
+_GAP = r"[ \t\u3000\u00a0]++"
 _SPACE_BETWEEN_CHINESE = regex.compile(
     rf"(?<=\p{{Han}}){_GAP}(?=\p{{Han}}|{_CHINESE_MARK})|(?<={_CHINESE_MARK}){_GAP}(?=\p{{Han}})"
 )
+
+
+def _strip_lines(text: str) -> str:
+    r"""Spaces and tabs around each newline removed, as `[ \t]*\n[ \t]*` -> `\n` would, in linear time.
+
+    That regex was tried from every space of a run not followed by a newline (28 s on 80k spaces
+    with `collapse_spaces` off); splitting on newlines is also 3-5x faster than it on real pages.
+    """
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    first, *middle, last = lines
+    return "\n".join([first.rstrip(" \t"), *(line.strip(" \t") for line in middle), last.lstrip(" \t")])
 
 
 @register
@@ -211,6 +224,6 @@ class WhitespaceNormaliser(Normaliser):
         if self.collapse_spaces:
             text = _SPACE_RUNS.sub(" ", text)
         if self.strip_lines:
-            text = _SPACES_AROUND_NEWLINE.sub("\n", text)
+            text = _strip_lines(text)
         text = self._blank_runs.sub(self._blank_keep, text)
         return text.strip()
