@@ -13,9 +13,11 @@ from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 
-_NUMERAL = r"[0-9０-９一二三四五六七八九十百千万零〇两壹贰叁肆伍陆柒捌玖拾佰仟]+"
+#: Possessive, as is the space before a marker: no numeral and no space is a marker's next character,
+#: and giving them back made the `regex` module quadratic on a long run (第 and 20k numerals).
+_NUMERAL = r"[0-9０-９一二三四五六七八九十百千万零〇两壹贰叁肆伍陆柒捌玖拾佰仟]++"
 #: A heading marker at the start of a segment: 第X章/节/回/卷/篇/部/集, （一）, (1), 一、
-_HEADING = regex.compile(rf"\s*(?:第{_NUMERAL}[章节回卷篇部集]|[（(]{_NUMERAL}[）)]|{_NUMERAL}、)")
+_HEADING = regex.compile(rf"\s*+(?:第{_NUMERAL}[章节回卷篇部集]|[（(]{_NUMERAL}[）)]|{_NUMERAL}、)")
 #: Segments are lines, and a chapter marker also starts a segment, so a table of contents that
 #: lost its newlines ("第一章 起源 第二章 …") still splits into headings.
 _SEGMENTS = regex.compile(rf"\n|(?=第{_NUMERAL}[章节回卷篇部集])")
