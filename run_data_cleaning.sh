@@ -13,7 +13,7 @@ CLEAN_VERSION="${CLEAN_VERSION:-v1}"                        # bump for a new cle
 SOURCE_DIR="${SOURCE_DIR:-$CHECKOUT/examples/sample}"       # JSONL shards (.jsonl, .jsonl.gz, .jsonl.zst)
 DEST_BASE="${DEST_BASE:-$CHECKOUT/out}"
 DEST_DIR="${DEST_DIR:-$DEST_BASE/$DATASET_NAME/$CLEAN_VERSION}"
-RECIPE="${RECIPE:-$CHECKOUT/rules/mixed.yaml}"              # which stages, in which order, which thresholds
+RECIPE="${RECIPE:-mixed}"                                   # which stages, in which order, which thresholds
 NUM_WORKERS="${NUM_WORKERS:-$(nproc)}"
 EXTRA_ARGS="${EXTRA_ARGS:-}"                                # e.g. --restart
 

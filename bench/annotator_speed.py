@@ -1,12 +1,12 @@
 """Throughput of lang_id, blacklist and quality_score on real text, and their share of a pipeline.
 
 1. Standalone: every document through each stage alone, in this one process -> docs/s per core.
-2. In a pipeline: the stages of a recipe (default rules/zh_web.yaml, with lang_id and
+2. In a pipeline: the stages of a recipe (default cleaner/rules/zh_web.yaml, with lang_id and
    quality_score appended when absent) applied in order as the engine does (a rejected document
    stops), timing each stage; prints each of the three stages' share of all stage time.
 
 Documents: a mix of ../shared/corpus Chinese news, wiki, court, review, app and English web/SMS
-text. Usage: .venv/bin/python bench/annotator_speed.py [--docs 6000] [--recipe rules/zh_web.yaml]
+text. Usage: .venv/bin/python bench/annotator_speed.py [--docs 6000] [--recipe cleaner/rules/zh_web.yaml]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def pipeline(stages: list[Stage], texts: list[str]) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=6000)
-    parser.add_argument("--recipe", type=Path, default=PROJECT / "rules" / "zh_web.yaml")
+    parser.add_argument("--recipe", type=Path, default=PROJECT / "cleaner" / "rules" / "zh_web.yaml")
     args = parser.parse_args()
     texts = load_texts(args.docs)
     chars = sum(map(len, texts))

@@ -5,9 +5,9 @@ into shards in a temporary folder, then runs `cleaner run` three ways and prints
 peak RSS per worker:
   floor    read + parse + write Parquet, no stages, no token count
   floor + token count   the same with cl100k_base token counts of kept documents (on by default)
-  recipe   rules/default.yaml (or --recipe), with 1 and with 2 workers
+  recipe   cleaner/rules/default.yaml (or --recipe), with 1 and with 2 workers
 Wall times include process start-up and the report written at the end of every run.
-Usage: python bench/engine_speed.py [--docs 100000] [--shards 8] [--recipe rules/default.yaml]
+Usage: python bench/engine_speed.py [--docs 100000] [--shards 8] [--recipe cleaner/rules/default.yaml]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--shards", type=int, default=8)
-    parser.add_argument("--recipe", type=Path, default=PROJECT / "rules" / "default.yaml")
+    parser.add_argument("--recipe", type=Path, default=PROJECT / "cleaner" / "rules" / "default.yaml")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"needs the real-text corpus at {CORPUS}")

@@ -7,8 +7,8 @@ Runs each recipe's stages in-process (no engine, no dedup) over the labelled doc
 per language of the label (zh, en, other): the share of curator-kept pages we keep, the share of
 curator-dropped pages we drop, balanced accuracy (their mean), and the top reasons on each side of
 the confusion: our stage/reason for wrongly dropped keeps, the curator's reason for wrongly kept
-drops. Recipes default to rules/mixed.yaml (all labels), rules/zh_web.yaml (zh labels) and
-rules/en_web.yaml (en labels); other recipes are scored on all labels.
+drops. Recipes default to cleaner/rules/mixed.yaml (all labels), cleaner/rules/zh_web.yaml (zh labels) and
+cleaner/rules/en_web.yaml (en labels); other recipes are scored on all labels.
 
 Secondary figure: for every page of the recipe's languages that ships `source_main_text`, the
 character-level F1 (bag of non-space characters) of the text the recipe leaves (kept, or as it was
@@ -46,7 +46,7 @@ WEB = CORPUS / "web"
 LANGS = ("zh", "en", "other")
 #: Which labels a recipe is judged on, by file name; other recipes get every label.
 RECIPE_LANGS = {"zh_web.yaml": ("zh",), "en_web.yaml": ("en",)}
-DEFAULT_RECIPES = [PROJECT / "rules" / name for name in ("mixed.yaml", "zh_web.yaml", "en_web.yaml")]
+DEFAULT_RECIPES = [PROJECT / "cleaner" / "rules" / name for name in ("mixed.yaml", "zh_web.yaml", "en_web.yaml")]
 #: Clean text the web recipes must keep (shared corpus files), judged with `--clean`.
 CLEAN_FILES = [
     "zh/zh_wiki_cmrc2018.jsonl",

@@ -6,3 +6,4 @@ cd "$CHECKOUT"
 bash scripts/install.sh --dev
 .venv/bin/python -m ruff check cleaner tests bench
 .venv/bin/python -m pytest -q "$@"
+bash scripts/wheel_check.sh

@@ -10,10 +10,11 @@ import pytest
 
 from cleaner.cli import main
 from cleaner.recipe import load_recipe
+from cleaner.resources import RECIPES_DIR
 from tests.conftest import corpus_records
 
 PROJECT = Path(__file__).resolve().parents[1]
-RULES = PROJECT / "rules"
+RULES = RECIPES_DIR
 
 #: recipe -> (corpus files sampled, lines per file, minimum kept share or None).
 #: Floors sit a few points under the rates measured on these samples (docs/rules.md lists them).

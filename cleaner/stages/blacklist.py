@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cleaner.document import Document, Rejection
+from cleaner.resources import resolve_resource
 from cleaner.stages.base import Annotator
 from cleaner.stages.registry import register
-from cleaner.stages.resources import PROJECT_ROOT, resolve_resource
 from cleaner.text.term_match import TermMatcher
 from cleaner.text.word_lists import read_domains, read_terms, shipped_files
 
@@ -39,15 +39,6 @@ MIN_DISTINCT = {"drugs": 3, "violence": 3, "profanity": 3}
 DEFAULT_DISTINCT = 2
 DEFAULT_PER_1000 = 5.0
 MAX_DETAIL_TERMS = 10
-
-
-def _find_dir(name: str, recipe_dir: Path) -> Path:
-    path = Path(name).expanduser()
-    candidates = [path] if path.is_absolute() else [recipe_dir / path, PROJECT_ROOT / path]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate.resolve()
-    raise ValueError(f"folder {name!r} not found (looked in {', '.join(str(c) for c in candidates)})")
 
 
 @register
@@ -83,7 +74,7 @@ class Blacklist(Annotator):
         if self.rate_min_hits < 1:
             raise ValueError("rate_min_hits: must be >= 1")
         try:
-            self.lists_dir = str(_find_dir(self.lists_dir, recipe_dir))
+            self.lists_dir = str(resolve_resource(self.lists_dir, recipe_dir, folder=True))
         except ValueError as err:
             raise ValueError(f"lists_dir: {err}") from None
         for category in self.categories:

@@ -10,9 +10,9 @@ from typing import Literal
 import ahocorasick
 import regex
 
+from cleaner.resources import load_phrases, pin_resource, resolve_resource
 from cleaner.stages.base import Normaliser
 from cleaner.stages.registry import register
-from cleaner.stages.resources import load_phrases, pin_resource, resolve_resource
 
 #: A sentence with its closing marks and the line break after it; a bare run of newlines too.
 _SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?…]*[”’」』）)]*\n*|\n+")

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.document import Document, Rejection
+from cleaner.resources import resolve_resource
 from cleaner.stages.base import Annotator
 from cleaner.stages.registry import register
-from cleaner.stages.resources import resolve_resource
 from cleaner.text.cjk_lang import CJK_LABELS, han_share, settle
 from cleaner.text.fasttext_model import default_lid_model, load_model, predict
 

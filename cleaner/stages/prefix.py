@@ -7,9 +7,9 @@ from pathlib import Path
 
 import regex
 
+from cleaner.resources import load_phrases, pin_resource, resolve_resource
 from cleaner.stages.base import Normaliser
 from cleaner.stages.registry import register
-from cleaner.stages.resources import load_phrases, pin_resource, resolve_resource
 
 
 def _default_prefixes() -> list[str]:

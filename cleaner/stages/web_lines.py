@@ -28,9 +28,9 @@ from typing import Any
 import ahocorasick
 import regex
 
+from cleaner.resources import load_phrases, pin_resource, resolve_resource
 from cleaner.stages.base import Normaliser
 from cleaner.stages.registry import register
-from cleaner.stages.resources import load_phrases, pin_resource, resolve_resource
 from cleaner.text.script import HAN_RUNS, count_chars
 
 BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3

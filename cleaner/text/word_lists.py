@@ -1,6 +1,6 @@
 """Reading blacklist files: term lists by category, allow-lists and domain lists.
 
-Shipped lists live in `blacklists/<category>/*.txt` (terms) and `*.domains` (site domains), one
+Shipped lists live in `cleaner/blacklists/<category>/*.txt` (terms) and `*.domains` (site domains), one
 entry per line, `#` starts a comment. User lists may be plain (every line belongs to the
 category the recipe names for the file) or in the old cleaner's `keyword=>category` format,
 whose category names are translated by a mapping (sex -> porn, gumble -> gambling, ...).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cleaner.stages.resources import load_phrases
+from cleaner.resources import load_phrases
 from cleaner.text.term_match import MIN_TERM_CHARS, normalise_term
 
 OLD_FORMAT_SEPARATOR = "=>"

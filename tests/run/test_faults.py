@@ -62,7 +62,7 @@ def _changed_during_run(corpus_dir: Path, tmp_path: Path, change: str) -> subpro
             str(src),
             str(dest),
             "--recipe",
-            "rules/zh_web.yaml",
+            "zh_web",
             "--workers",
             "1",
             "--runs-dir",
@@ -99,7 +99,7 @@ def test_input_changed_during_the_run_fails_it_with_one_line(corpus_dir: Path, t
             str(tmp_path / "src"),
             str(tmp_path / "out"),
             "--recipe",
-            "rules/zh_web.yaml",
+            "zh_web",
             "--runs-dir",
             str(tmp_path / "runs"),
         )
@@ -129,7 +129,7 @@ def test_killing_only_the_main_process_then_resuming(corpus_dir: Path, tmp_path:
     wiki = real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 600)
     for i in range(6):
         write_lines(src / f"s{i}.jsonl", wiki[i * 100 : (i + 1) * 100])
-    recipe = ["--recipe", "rules/zh_web.yaml", "--runs-dir", str(tmp_path / "runs")]
+    recipe = ["--recipe", "zh_web", "--runs-dir", str(tmp_path / "runs")]
     reference = tmp_path / "reference"
     assert cli("run", str(src), str(reference), *recipe, "--workers", "2").returncode == 0
 

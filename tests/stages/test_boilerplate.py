@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.boilerplate import TrimBoilerplate
-from cleaner.stages.resources import PROJECT_ROOT, load_phrases
 from tests.conftest import corpus_records
 
-LISTS = PROJECT_ROOT / "blacklists" / "boilerplate"
+LISTS = SHIPPED / "blacklists" / "boilerplate"
 
 
 def _stage(**params: object) -> TrimBoilerplate:
     stage = TrimBoilerplate(**params)
-    stage.validate(PROJECT_ROOT)
+    stage.validate(RECIPES_DIR)
     stage.setup()
     return stage
 

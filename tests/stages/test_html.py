@@ -17,9 +17,10 @@ import regex
 from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
 from cleaner.recipe import load_recipe
+from cleaner.resources import RECIPES_DIR
 from cleaner.stages.html import HtmlExtract
 from tests.conftest import corpus_records
-from tests.helpers import PROJECT, cli, write_lines
+from tests.helpers import cli, write_lines
 
 _TOKEN = regex.compile(r"[\p{Han}]|[\p{L}\p{N}--\p{Han}]++", regex.V1)
 
@@ -170,8 +171,8 @@ def test_validate_rejects_bad_parameters() -> None:
 
 
 def test_html_recipe_is_zh_web_after_extraction() -> None:
-    html_recipe = load_recipe(PROJECT / "rules" / "zh_web_html.yaml")
-    text_recipe = load_recipe(PROJECT / "rules" / "zh_web.yaml")
+    html_recipe = load_recipe(RECIPES_DIR / "zh_web_html.yaml")
+    text_recipe = load_recipe(RECIPES_DIR / "zh_web.yaml")
     assert html_recipe.input.html_field == "html" and html_recipe.stages[0].name == "html_extract"
     assert html_recipe.stages[1:] == text_recipe.stages
     assert html_recipe.output == text_recipe.output and html_recipe.dedup == text_recipe.dedup
@@ -191,7 +192,7 @@ def test_recipe_requires_html_extract_first(tmp_path: Path) -> None:
 
 
 def test_engine_cleans_html_records_end_to_end(corpus_dir: Path, tmp_path: Path) -> None:
-    """Records with only an html field go through rules/zh_web_html.yaml; kept text is the article."""
+    """Records with only an html field go through zh_web_html.yaml; kept text is the article."""
     name = "zh_web_cwced_pages"
     records = {r["id"]: r for r in corpus_records(corpus_dir, f"web/{name}.jsonl")}
     with gzip.open(corpus_dir / "web" / "html" / f"{name}.html.jsonl.gz", "rt", encoding="utf-8") as fh:
@@ -207,7 +208,7 @@ def test_engine_cleans_html_records_end_to_end(corpus_dir: Path, tmp_path: Path)
     src = write_lines(tmp_path / "src" / "pages.jsonl", [line.encode() for line in lines]).parent
     dest = tmp_path / "out"
     runs = str(tmp_path / "runs")
-    result = cli("run", str(src), str(dest), "--recipe", "rules/zh_web_html.yaml", "--workers", "1", "--runs-dir", runs)
+    result = cli("run", str(src), str(dest), "--recipe", "zh_web_html", "--workers", "1", "--runs-dir", runs)
     assert result.returncode == 0, result.stderr
     kept = pq.read_table(dest / "kept" / "pages.parquet").to_pylist()
     rejected = {r["id"]: r for r in pq.read_table(dest / "rejected" / "pages.parquet").to_pylist()}

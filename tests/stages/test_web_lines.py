@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.stages.resources import PROJECT_ROOT, load_phrases
+from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.web_lines import BoilerplateLines
 
-LISTS = PROJECT_ROOT / "blacklists" / "boilerplate"
+LISTS = SHIPPED / "blacklists" / "boilerplate"
 #: A Yahoo China news page (2005) with its portal navigation, teaser lists, ads and legal footer.
 ZH_PAGE = ("zh_web_cwced_pages.jsonl", "cwced-2bac7fb2-efbd-4444-99c8-51c72acf5c7d")
 #: A BBC News article page with site navigation, share bars, related stories and the footer.
@@ -19,7 +19,7 @@ EN_PAGE = ("en_news_bbc_cx.jsonl", "cx-bbc-business-38728059")
 
 def _stage(**params: object) -> BoilerplateLines:
     stage = BoilerplateLines(**params)
-    stage.validate(PROJECT_ROOT)
+    stage.validate(RECIPES_DIR)
     stage.setup()
     return stage
 
@@ -165,4 +165,4 @@ def _lines_list(text: str) -> list[str]:
 )
 def test_validate_names_the_bad_key(params: dict, key: str) -> None:
     with pytest.raises(ValueError, match=key):
-        BoilerplateLines(**params).validate(PROJECT_ROOT)
+        BoilerplateLines(**params).validate(RECIPES_DIR)
