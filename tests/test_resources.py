@@ -59,7 +59,7 @@ def test_recipe_by_name_or_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     (tmp_path / "zh_web.yaml").write_text("stages: [unicode_normalise]\n", encoding="utf-8")
     assert find_recipe("zh_web.yaml") == Path("zh_web.yaml")  # a file of that name wins
     assert [s.name for s in load_recipe("zh_web.yaml").stages] == ["unicode_normalise"]
-    with pytest.raises(ValueError, match="no shipped recipe of that name .shipped: default, "):
+    with pytest.raises(ValueError, match="no shipped recipe of that name.*shipped: default, "):
         find_recipe("zh_wbe")
     with pytest.raises(ValueError, match="no such file"):
         find_recipe("elsewhere/zh_web.yaml")  # a path is never taken for a name
