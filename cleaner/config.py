@@ -8,6 +8,7 @@ the stages (a `route` builds its sub-stages with it), so neither imports the oth
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
 from typing import Any, Literal, Union
@@ -26,6 +27,12 @@ def shown(value: Any, limit: int = 120) -> str:
     """`repr(value)` for an error message, cut to `limit` characters (a recipe value may be huge)."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}… ({len(text):,} chars)"
+
+
+def did_you_mean(word: str, known: Any) -> str:
+    """"; did you mean 'x'?" when `word` is close to one of `known` (a misspelt key or stage), else ""."""
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _type_name(hint: Any) -> str:
@@ -88,6 +95,7 @@ def build_dataclass(cls: type, raw: Any, where: str) -> Any:
     unknown = sorted(set(raw) - fields)
     if unknown:
         known = ", ".join(sorted(fields)) or "none"
-        raise ValueError(f"{where}.{unknown[0]}: unknown key (known keys: {known})")
+        hint = did_you_mean(unknown[0], fields)
+        raise ValueError(f"{where}.{unknown[0]}: unknown key{hint} (known keys: {known})")
     values = {name: _coerce(value, hints[name], f"{where}.{name}") for name, value in raw.items()}
     return cls(**values)

@@ -24,7 +24,8 @@ def test_values_are_coerced_by_their_declared_type() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"sise": 1}, r"x\.sise: unknown key \(known keys: limit, names, ratio, size\)"),
+        ({"sise": 1}, r"x\.sise: unknown key; did you mean 'size'\? \(known keys: limit, names, ratio, size\)"),
+        ({"colour": 1}, r"x\.colour: unknown key \(known keys: limit, names, ratio, size\)"),
         ({"limit": True}, r"x\.limit: expected"),
         ({"names": "a"}, r"x\.names: expected a list"),
         ({"size": "lots"}, r"x\.size: expected a size"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from cleaner.config import did_you_mean
 from cleaner.stages.base import Stage
 
 STAGES: dict[str, type[Stage]] = {}
@@ -19,6 +20,11 @@ def register(cls: S) -> S:
         raise TypeError(f"stage name {cls.name!r} registered twice")
     STAGES[cls.name] = cls
     return cls
+
+
+def unknown_stage(name: str, where: str) -> ValueError:
+    """The error for a stage name no module registered, with the closest registered name."""
+    return ValueError(f"{where}: unknown stage{did_you_mean(name, STAGES)} (known: {', '.join(sorted(STAGES))})")
 
 
 def stage_entries(raw: list[object], where: str) -> list[tuple[str, object]]:
