@@ -13,6 +13,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from cleaner.config import did_you_mean
+
 #: The package's own folder: the root of every shipped resource (a wheel installs it as files).
 SHIPPED = Path(str(files("cleaner")))
 RECIPES_DIR = SHIPPED / "rules"
@@ -59,7 +61,9 @@ def shipped_recipe(name: str) -> Path:
     """The file of the shipped recipe `name`; ValueError naming the shipped ones otherwise."""
     path = RECIPES_DIR / f"{name}.yaml"
     if "/" in name or "\\" in name or not path.is_file():
-        raise ValueError(f"{name!r}: no shipped recipe of that name (shipped: {', '.join(shipped_recipes())})")
+        names = shipped_recipes()
+        hint = did_you_mean(name, names)
+        raise ValueError(f"{name!r}: no shipped recipe of that name{hint} (shipped: {', '.join(names)})")
     return path
 
 
