@@ -25,13 +25,22 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
+def _no_repeat_table() -> np.ndarray:
+    """Code points a repeated unit may not cover: digits (`1,000,000`, `2020`) and whitespace, so
+    numbers, repeated lines and English word doubling (`had had`) are left to other rules. All are
+    below U+FFFF, the table's last entry (False), which stands for every higher code point."""
+    table = np.zeros(0x10000, dtype=bool)
+    table[0x30:0x3A] = table[0xFF10:0xFF1A] = True
+    table[[0x20, 0x09, 0x0A, 0x3000]] = True
+    return table
+
+
+_NO_REPEAT = _no_repeat_table()
+
+
 def _no_repeat_mask(cps: np.ndarray) -> np.ndarray:
-    """Positions a repeated unit may not cover: digits (`1,000,000`, `2020`) and whitespace, so
-    numbers, repeated lines and English word doubling (`had had`) are left to other rules."""
-    ascii_digit = (cps >= 0x30) & (cps <= 0x39)
-    wide_digit = (cps >= 0xFF10) & (cps <= 0xFF19)
-    space = (cps == 0x20) | (cps == 0x09) | (cps == 0x0A) | (cps == 0x3000)
-    return ascii_digit | wide_digit | space
+    """`_NO_REPEAT` per position: one table lookup instead of ten comparisons (2x on Chinese)."""
+    return _NO_REPEAT[np.minimum(cps, 0xFFFF)]
 
 
 #: Comparison cells (positions x periods) evaluated per numpy call: large enough that a short
@@ -51,7 +60,10 @@ def _periodic_runs(cps: np.ndarray, allowed: np.ndarray, first: int, last: int) 
     """(period, start, stretch length) of every maximal run of `text[i] == text[i + p]`, first <= p <= last."""
     n = len(cps)
     padded_cps = np.concatenate((cps, np.full(last, _NEVER_EQUAL, dtype=np.uint32)))
-    shifted = np.lib.stride_tricks.sliding_window_view(padded_cps, last + 1)[:n, first:]
+    # Row i is padded_cps[i : i + last + 1] (a strided view: numpy's sliding_window_view does the
+    # same with checks that cost a third of this function on short documents).
+    step = padded_cps.strides[0]
+    shifted = np.lib.stride_tricks.as_strided(padded_cps, (n, last + 1), (step, step), writeable=False)[:, first:]
     eq = np.zeros((last - first + 1, n + 2), dtype=bool)
     eq[:, 1:-1] = ((shifted == cps[:, None]) & allowed[:, None]).T
     edges = np.flatnonzero(eq[:, 1:] != eq[:, :-1])
