@@ -39,7 +39,9 @@ BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
 _LATIN_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
 #: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus).
+#: Never tried from inside a run of spaces: it would fail again at the run's end, once per space.
 _SEPARATORS = regex.compile(
+    r"(?:(?<![ \t])|(?![ \t]))"
     r"[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= )|(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han}))[ \t]*+"
 )
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
