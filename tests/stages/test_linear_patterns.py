@@ -18,7 +18,7 @@ import pytest
 import regex
 
 from cleaner.document import Document
-from cleaner.stages import normalise, pii, promotions, removal, structure
+from cleaner.stages import normalise, pii, promotions, removal, structure, web_lines
 from cleaner.stages.normalise import WhitespaceNormaliser
 from cleaner.stages.pii import RemoveEmails, RemoveWechatIds
 from cleaner.stages.promotions import Promotions
@@ -101,6 +101,12 @@ def test_promotion_wechat_after_a_long_gap() -> None:
     stage.setup()
     assert _measures(stage, "加微信" + " " * SIZE + "！")["promotion_matches"] == 0
     assert _measures(stage, "加微信" + " " * SIZE + "abc_123")["promotion_matches"] == 1
+
+
+def test_menu_separators_after_a_long_gap() -> None:
+    gap = " " * SIZE
+    assert web_lines._SEPARATORS.split("a" + gap + "b") == ["a" + gap + "b"]
+    assert web_lines._SEPARATORS.split("首页" + gap + "| 新闻") == ["首页", "新闻"]
 
 
 # --- the same matches as the replaced patterns -----------------------------------------------
@@ -213,6 +219,13 @@ PAIRS: dict[str, tuple[regex.Pattern | re.Pattern, regex.Pattern | re.Pattern, l
         LongUnpunctuatedRun(max_chars=3)._long,
         ["a", " ", ",", "中", "1", "!"],
     ),
+    "web_separators": (
+        regex.compile(
+            r"[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= )|(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han}))[ \t]*+"
+        ),
+        web_lines._SEPARATORS,
+        [" ", "\t", "|", "-", "中", "a", "\u3000", "\u00a0", "/", "—", "文", " - "],
+    ),
     "promotions": (
         regex.compile("|".join(f"(?:{p})" for p in _OLD_PROMOTIONS)),
         regex.compile("|".join(f"(?:{p})" for p in promotions.DEFAULT_PATTERNS)),
@@ -271,9 +284,9 @@ _CORPUS_FILES = [
 @pytest.fixture(scope="module")
 def real_texts(corpus_dir: Path) -> list[str]:
     """Visible text of real pages and documents, and raw HTML of real pages."""
-    texts = [r["text"] for name in _CORPUS_FILES for r in corpus_records(corpus_dir, name, 150)]
+    texts = [r["text"] for name in _CORPUS_FILES for r in corpus_records(corpus_dir, name, 60)]
     with gzip.open(corpus_dir / "web" / "html" / "zh_web_cwced_pages.html.jsonl.gz", "rt", encoding="utf-8") as fh:
-        texts += [json.loads(line)["html"] for line, _ in zip(fh, range(20))]
+        texts += [json.loads(line)["html"] for line, _ in zip(fh, range(10))]
     return texts
 
 
