@@ -61,7 +61,9 @@ class StageSpec:
     params: dict[str, Any]
 
     def build(self) -> Stage:
-        return STAGES[self.name](**self.params)
+        stage = STAGES[self.name](**self.params)
+        stage.bind(self.label)
+        return stage
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 Every stage runs, even after the first rejection (later ones are marked), so one call shows all
 the values a document would be judged by. Filters built on `MeasuredFilter` print each measured
 value with its threshold; normalisers print how many characters they removed and a short diff.
+Rules are named by their recipe labels, those inside a route as `route/<key>/<name>`, as in the
+output's `stage` column and the stats; a rule in `mode: tag` says what it would have done.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from cleaner.document import Document, Rejection
 from cleaner.errors import UsageError
 from cleaner.recipe import Recipe, load_recipe
-from cleaner.stages.base import Normaliser, Stage, apply_stage
+from cleaner.stages.base import Filter, Normaliser, Stage, apply_stage
 from cleaner.stages.measure import MeasuredFilter
 from cleaner.stages.route import Route
 
@@ -146,9 +148,16 @@ class _Explainer:
             if rejection:
                 self._reject(label, rejection)
             return
-        rejection = apply_stage(stage, doc)
-        verdict = f"REJECT {rejection.reason}: {rejection.detail}" if rejection else "keep"
-        print(f"{indent}{label}: {verdict}{late}")
+        if isinstance(stage, Filter) and stage.mode == "tag":
+            would = stage.measure(doc)[1]
+            apply_stage(stage, doc)
+            verdict = f"tag, would reject {would.reason}: {would.detail}" if would else "tag, would keep"
+            print(f"{indent}{label}: {verdict}{late}")
+            rejection = None
+        else:
+            rejection = apply_stage(stage, doc)
+            verdict = f"REJECT {rejection.reason}: {rejection.detail}" if rejection else "keep"
+            print(f"{indent}{label}: {verdict}{late}")
         if isinstance(stage, MeasuredFilter):
             for measure in stage.measures(doc):
                 mark = "✗" if measure.failed else "✓"

@@ -48,16 +48,19 @@ def _reason_key(stage: str | None, reason: str) -> str:
 
 def _funnel(totals: dict[str, Any], dedup_removed: int) -> list[dict[str, Any]]:
     """Documents left after each step; a run's dedup phase is a stage in the stats, and a dedup
-    step is added here only for outputs whose stats do not record one."""
+    step is added here only for outputs whose stats do not record one. The rules inside a route
+    follow it, marked `within` the route: their documents are those of their branch."""
     read = totals["read"]
-    steps = [("read", "input", read, 0), ("parse", "read", read - totals["malformed"], totals["malformed"])]
-    steps += [(s["stage"], s["kind"], s["out"], s["in"] - s["out"]) for s in totals["stages"]]
+    steps = [("read", "input", read, 0, ""), ("parse", "read", read - totals["malformed"], totals["malformed"], "")]
+    steps += [(s["stage"], s["kind"], s["out"], s["in"] - s["out"], s.get("parent", "")) for s in totals["stages"]]
     if dedup_removed and not any(s["stage"] == "dedup" for s in totals["stages"]):
-        steps.append(("dedup", "dedup", steps[-1][2] - dedup_removed, dedup_removed))
-    return [
-        {"step": name, "kind": kind, "docs": docs, "removed": removed, "share_of_read": _share(docs, read)}
-        for name, kind, docs, removed in steps
-    ]
+        left = [docs for _, _, docs, _, within in steps if not within][-1]
+        steps.append(("dedup", "dedup", left - dedup_removed, dedup_removed, ""))
+    funnel = []
+    for name, kind, docs, removed, within in steps:
+        step = {"step": name, "kind": kind, "docs": docs, "removed": removed, "share_of_read": _share(docs, read)}
+        funnel.append({**step, "within": within} if within else step)
+    return funnel
 
 
 def _snippet(entry: dict[str, Any]) -> dict[str, Any]:

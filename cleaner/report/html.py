@@ -114,17 +114,26 @@ def _overview(r: dict[str, Any]) -> str:
 
 
 def _funnel(r: dict[str, Any]) -> str:
-    steps = [f for f in r["funnel"] if f["removed"] or f["step"] == "read"]
+    steps = [f for f in r["funnel"] if (f["removed"] or f["step"] == "read") and "within" not in f]
     rows = [(f["step"], f["docs"], f"{f['docs']:,} ({_pct(f['share_of_read'])})") for f in steps]
     table = _table(
         ["step", "kind", "documents left", "removed here", "share of read"],
         [
-            [_esc(f["step"]), _esc(f["kind"]), _num(f["docs"]), _num(f["removed"]), _pct(f["share_of_read"])]
+            [
+                ("&nbsp;&nbsp;↳ " if "within" in f else "") + _esc(f["step"]),
+                _esc(f["kind"]),
+                _num(f["docs"]),
+                _num(f["removed"]),
+                _pct(f["share_of_read"]),
+            ]
             for f in r["funnel"]
         ],
         {2, 3, 4},
     )
-    note = _missing("The chart shows the steps that removed documents; the table lists every step.")
+    note = _missing(
+        "The chart shows the steps that removed documents; the table lists every step, and under a route "
+        "the rules of its branches (↳), whose documents left are those of their branch."
+    )
     return hbar_chart(rows) + note + table
 
 

@@ -28,7 +28,8 @@ from cleaner.run.plan import verify_unchanged
 from cleaner.run.samples import SampleCollector
 from cleaner.run.stats import StageCounters, Stats, check_accounting
 from cleaner.run.worker import current
-from cleaner.stages.base import Annotator, Normaliser, Stage, apply_stage
+from cleaner.stages.base import Normaliser, Stage, apply_stage
+from cleaner.stages.route import Route
 
 #: How many lines a worker reads between two updates of the shared progress counters.
 PROGRESS_EVERY = 2000
@@ -54,12 +55,12 @@ class CleanTask:
 
 
 def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
-    """Output columns added by annotators, in stage order."""
+    """Output columns the stages add, in stage order: annotators' columns and the tag columns of
+    rules in `mode: tag` (inside routes too), declared before the run for the run-wide schema."""
     fields: dict[str, pa.Field] = {}
     for stage in stages:
-        if isinstance(stage, Annotator):
-            for name, type_name in stage.columns.items():
-                fields.setdefault(name, pa.field(name, _ARROW_TYPES[type_name]))
+        for name, type_name in stage.output_columns().items():
+            fields.setdefault(name, pa.field(name, _ARROW_TYPES[type_name]))
     return list(fields.values())
 
 
@@ -71,8 +72,36 @@ def _raise_timeout(signum: int, frame: object) -> None:
     raise DocumentTimeout()
 
 
+@dataclass
+class _Step:
+    """One stage with its counters; a route's branches hold the steps of the rules inside it."""
+
+    stage: Stage
+    counters: StageCounters
+    normaliser: bool
+    branches: dict[str, list[_Step]]
+
+
+def _steps(stages: list[Stage], counters: list[StageCounters], parent: str = "") -> list[_Step]:
+    """Steps for `stages`, appending each one's counters to `counters`: a route's, then its rules'."""
+    steps = []
+    for stage in stages:
+        own = StageCounters(stage.label, stage.kind, parent=parent)
+        counters.append(own)
+        branches = {}
+        if isinstance(stage, Route):
+            branches = {key: _steps(inner, counters, stage.label) for key, inner in stage.branches().items()}
+        steps.append(_Step(stage, own, isinstance(stage, Normaliser), branches))
+    return steps
+
+
 class StageRunner:
     """Applies the recipe's stages to one document and keeps each stage's counters.
+
+    A route is opened here: each rule inside it has its own counters (label
+    `route/chinese/length_filter`, after the route's in `counters`), a rejection there is counted
+    once, on the rule, and names the rule; the route's own row counts documents through it, the
+    time to choose a branch and `unrouted` rejections.
 
     With a time budget, an interval timer interrupts a document that holds the worker too long
     (Python code and the regex engines check signals as they run), wherever it is.
@@ -80,8 +109,8 @@ class StageRunner:
 
     def __init__(self, recipe: Recipe, stages: list[Stage]) -> None:
         self.stages = stages
-        self.counters = [StageCounters(spec.label, stage.kind) for spec, stage in zip(recipe.stages, stages)]
-        self.is_normaliser = [isinstance(stage, Normaliser) for stage in stages]
+        self.counters: list[StageCounters] = []
+        self.steps = _steps(stages, self.counters)
         self.budget = recipe.input.max_seconds_per_document
         if self.budget:
             signal.signal(signal.SIGALRM, _raise_timeout)
@@ -89,35 +118,71 @@ class StageRunner:
     def run(self, doc: Document) -> tuple[str, Rejection] | None:
         """None when every stage keeps the document, else (stage label, rejection)."""
         if not self.budget:
-            return self._run(doc)
-        current = [0]
+            return self._run(self.steps, doc)
+        current = [self.counters[0]]
         signal.setitimer(signal.ITIMER_REAL, self.budget)
         try:
-            return self._run(doc, current)
+            return self._run(self.steps, doc, current)
         except DocumentTimeout:
-            counters = self.counters[current[0]]
+            counters = current[0]
             counters.rejected["timeout"] += 1
             return counters.label, Rejection("timeout", f"over {self.budget:g}s in this stage")
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
 
-    def _run(self, doc: Document, current: list[int] | None = None) -> tuple[str, Rejection] | None:
+    def _run(
+        self, steps: list[_Step], doc: Document, current: list[StageCounters] | None = None
+    ) -> tuple[str, Rejection] | None:
         clock = time.perf_counter
-        for i, (stage, counters, normaliser) in enumerate(zip(self.stages, self.counters, self.is_normaliser)):
+        for step in steps:
+            counters = step.counters
             if current is not None:
-                current[0] = i
+                current[0] = counters
             counters.docs_in += 1
             before = len(doc.text)
             started = clock()
-            rejection = apply_stage(stage, doc)
+            if isinstance(step.stage, Route):
+                outcome = self._route(step.stage, step, doc, current)
+                if outcome is not None:
+                    return outcome
+                counters.docs_out += 1
+                continue
+            rejection = apply_stage(step.stage, doc)
             counters.seconds += clock() - started
-            if normaliser:
+            if step.normaliser:
                 counters.chars_removed += max(0, before - len(doc.text))
             if rejection is not None:
                 counters.rejected[rejection.reason] += 1
                 return counters.label, rejection
             counters.docs_out += 1
         return None
+
+    def _route(
+        self, route: Route, step: _Step, doc: Document, current: list[StageCounters] | None
+    ) -> tuple[str, Rejection] | None:
+        """Run the branch the route chooses; None when the document passes it."""
+        started = time.perf_counter()
+        chosen = route.select(doc)
+        step.counters.seconds += time.perf_counter() - started
+        if chosen is None:
+            rejection = route.unrouted(doc)
+            if rejection is None:
+                return None
+            step.counters.rejected[rejection.reason] += 1
+            return step.counters.label, rejection
+        return self._run(step.branches[chosen[0]], doc, current)
+
+    def collect_counters(self) -> None:
+        """Copy what each stage counted itself (blacklist hits, ...) into its row, rules inside routes
+        on their own rows."""
+
+        def walk(steps: list[_Step]) -> None:
+            for step in steps:
+                step.counters.extra = step.stage.counters()
+                for inner in step.branches.values():
+                    walk(inner)
+
+        walk(self.steps)
 
 
 def clean_unit(task: CleanTask) -> dict[str, Any]:
@@ -213,8 +278,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
     kept.close()
     rejected.close()
-    for stage, counters in zip(stages, runner.counters):
-        counters.extra = stage.counters()
+    runner.collect_counters()
 
     stats.bytes_read = progress[0]
     stats.seconds = time.perf_counter() - started

@@ -49,7 +49,7 @@ def _from_json(cls: type, raw: dict[str, Any], items: type | None = None) -> Any
 
 
 def _add(into: Any, other: Any) -> None:
-    """Add `other`'s counts into `into`, field by field (`label`/`kind` name and are not added)."""
+    """Add `other`'s counts into `into`, field by field (`label`/`kind`/`parent` name and are not added)."""
     for f in fields(into):
         mine, theirs = getattr(into, f.name), getattr(other, f.name)
         if isinstance(mine, Counter):
@@ -71,6 +71,9 @@ class StageCounters:
     seconds: float = 0.0
     #: What a stage counts itself (its `counters()` method): e.g. blacklist hits by category and term.
     extra: dict[str, Any] = field(default_factory=dict, metadata={"json": "counters", "omit_empty": True})
+    #: For a rule inside a route, the route's label: its documents are the branch's, and its
+    #: rejections are not counted again on the route's row.
+    parent: str = field(default="", metadata={"omit_empty": True})
 
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
@@ -114,7 +117,7 @@ class Stats:
         """Add `other`'s counts into this one (stage lists are matched by position)."""
         _add(self, other)
         if not self.stages:
-            self.stages = [StageCounters(s.label, s.kind) for s in other.stages]
+            self.stages = [StageCounters(s.label, s.kind, parent=s.parent) for s in other.stages]
         for mine, theirs in zip(self.stages, other.stages):
             _add(mine, theirs)
 

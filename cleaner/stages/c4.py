@@ -113,6 +113,9 @@ class C4Quality(MeasuredFilter):
     reject_lorem_ipsum: bool = True
     reject_curly_braces: bool = True
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("lorem_ipsum", "curly_braces", "sentences")
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
         if self.reject_lorem_ipsum:

@@ -58,6 +58,9 @@ class FineWebQuality(MeasuredFilter):
     def __post_init__(self) -> None:
         self._ends = tuple(self.terminal_punctuation)
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("line_punct_ratio", "short_line_ratio", "dup_line_char_ratio", f"newlines_per_{self.unit}")
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
         lines = [line.strip() for line in text.split("\n")]

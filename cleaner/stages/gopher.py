@@ -69,6 +69,18 @@ class GopherQuality(MeasuredFilter):
     def __post_init__(self) -> None:
         self._stop_words = frozenset(word.lower() for word in self.stop_words)
 
+    def measure_names(self) -> tuple[str, ...]:
+        return (
+            "words",
+            "mean_word_length",
+            "hash_word_ratio",
+            "ellipsis_word_ratio",
+            "bullet_lines_ratio",
+            "ellipsis_lines_ratio",
+            "alpha_words_ratio",
+            "distinct_stop_words",
+        )
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
         words = _WORDS.findall(text)
@@ -226,6 +238,11 @@ class GopherRepetition(MeasuredFilter):
         # str hashes as token ids (computed in C; equal words, equal ids): only equality is used.
         ids = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
         return ids, np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+
+    def measure_names(self) -> tuple[str, ...]:
+        lines = ("dup_line_fraction", "dup_line_char_fraction", "dup_paragraph_fraction", "dup_paragraph_char_fraction")
+        top = tuple(f"top_{n}_gram_char_fraction" for n, _ in self._top)
+        return lines + top + tuple(f"dup_{n}_gram_char_fraction" for n, _ in self._dup)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text

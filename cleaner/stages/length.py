@@ -38,7 +38,11 @@ class LengthFilter(Filter):
             if hi is not None and hi < lo:
                 raise ValueError(f"{high}: {hi} is below {low} {lo}")
 
-    def check(self, doc: Document) -> Rejection | None:
+    def measure_names(self) -> tuple[str, ...]:
+        return ("chars", "words")
+
+    def measure(self, doc: Document) -> tuple[dict[str, float], Rejection | None]:
+        """The document's length in the one unit it is judged by (the other column stays null)."""
         lang = doc.annotations.get("lang")
         unsegmented = lang in UNSEGMENTED_LANGS if lang else is_cjk(doc.text)
         if unsegmented:
@@ -46,7 +50,10 @@ class LengthFilter(Filter):
         else:
             size, unit, low, high = word_count(doc.text), "words", self.min_words, self.max_words
         if size < low:
-            return Rejection("too_short", f"{size} {unit} < {low}")
+            return {unit: size}, Rejection("too_short", f"{size} {unit} < {low}")
         if high is not None and size > high:
-            return Rejection("too_long", f"{size} {unit} > {high}")
-        return None
+            return {unit: size}, Rejection("too_long", f"{size} {unit} > {high}")
+        return {unit: size}, None
+
+    def check(self, doc: Document) -> Rejection | None:
+        return self.measure(doc)[1]

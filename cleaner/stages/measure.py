@@ -2,7 +2,8 @@
 
 A `MeasuredFilter` yields one `Measure` per test (value, comparison, threshold); the document is
 rejected by the first measure that fails. Generators let `check` stop at the first failure while
-`explain` reads them all.
+`explain` and tag mode (`measure`) read them all. A measure not yielded for a document (its rule
+is off, or the document has nothing to measure) is a null in its tag column.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def _number(value: float) -> str:
 
 
 class MeasuredFilter(Filter):
-    """Mixin base: subclasses implement `measures`; `check` rejects on the first failing one."""
+    """Mixin base: subclasses implement `measures` and `measure_names`; `check` rejects on the first
+    failing measure, `measure` (tag mode) reads them all."""
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         raise NotImplementedError
@@ -65,3 +67,12 @@ class MeasuredFilter(Filter):
             if measure.failed:
                 return Rejection(measure.reason, measure.detail())
         return None
+
+    def measure(self, doc: Document) -> tuple[dict[str, float], Rejection | None]:
+        values: dict[str, float] = {}
+        rejection = None
+        for measure in self.measures(doc):
+            values.setdefault(measure.name, measure.value)
+            if rejection is None and measure.failed:
+                rejection = Rejection(measure.reason, measure.detail())
+        return values, rejection

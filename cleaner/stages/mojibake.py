@@ -212,6 +212,9 @@ class GarbledText(MeasuredFilter):
         _mojibake_set()
         _readable_set()
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("garbled_ratio", "gbk_shift_ratio")
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         if not doc.text or doc.text.isspace():
             return

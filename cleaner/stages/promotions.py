@@ -68,6 +68,9 @@ class Promotions(MeasuredFilter):
             self._pattern = regex.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         return self._pattern
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("promotion_matches",)
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         pattern = self._compiled()
         if pattern is None:

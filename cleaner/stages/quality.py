@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from cleaner.document import Document, Rejection
-from cleaner.stages.base import Annotator
+from cleaner.stages.base import Annotator, tag_columns, write_tags
 from cleaner.stages.registry import register
 from cleaner.stages.resources import resolve_resource
 from cleaner.text.fasttext_model import load_model
@@ -24,14 +24,16 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "data" / "quality_default.
 @register
 @dataclass
 class QualityScore(Annotator):
-    """Column `quality_score`; with `mode: filter` rejects `quality_low` below `threshold`."""
+    """Column `quality_score`; with `mode: filter` rejects `quality_low` below `threshold`; with
+    `mode: tag` keeps the document and adds `<label>__would_reject` (the score is its measure),
+    as a filter's tag mode does."""
 
     name = "quality_score"
     columns = {"quality_score": "double"}
 
     #: Path to a model from `cleaner train-quality`; default: the shipped quality_default.ftz.
     model: str | None = None
-    mode: Literal["score", "filter"] = "score"
+    mode: Literal["score", "filter", "tag"] = "score"
     threshold: float = 0.5
 
     def validate(self, recipe_dir: Path) -> None:
@@ -56,9 +58,14 @@ class QualityScore(Annotator):
     def score(self, text: str) -> float:
         return score_texts(self._model, [text])[0]
 
+    def output_columns(self) -> dict[str, str]:
+        return {**self.columns, **tag_columns(self.label, ())} if self.mode == "tag" else dict(self.columns)
+
     def process(self, doc: Document) -> Rejection | None:
         score = self.score(doc.text)
         doc.annotations["quality_score"] = round(score, 4)
-        if self.mode == "filter" and score < self.threshold:
+        if self.mode == "tag":
+            write_tags(doc, self.label, {}, score < self.threshold)
+        elif self.mode == "filter" and score < self.threshold:
             return Rejection("quality_low", f"{score:.3f} < {self.threshold}")
         return None

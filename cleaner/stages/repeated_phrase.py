@@ -78,6 +78,9 @@ class RepeatedPhrase(MeasuredFilter):
         if not 0 < self.max_coverage <= 1:
             raise ValueError("max_coverage: must be in (0, 1]")
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("repeated_unit_share",)
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = "".join(doc.text.split())
         covered: dict[str, int] = {}

@@ -46,6 +46,10 @@ class Route(Stage):
     ...), else the script (chinese, japanese, korean, latin, other: see `script_of`), else
     "default". Documents matching no key are
     kept unchanged, or rejected as `unrouted` when `unmatched: reject`.
+
+    Each rule inside a branch is labelled `<route label>/<key>/<name>` (`route/chinese/length_filter`,
+    `#2` for a second one of a name in a branch): the runner counts it under that label in the
+    stats, names it in a rejection's `stage`, and its tag columns carry it.
     """
 
     name = "route"
@@ -62,8 +66,33 @@ class Route(Stage):
                 where = f"routes.{key}[{i}].{name}"
                 if name not in STAGES:
                     raise ValueError(f"{where}: unknown stage (known: {', '.join(sorted(STAGES))})")
-                built.append((f"{key}/{name}", build_dataclass(STAGES[name], params, where)))
-            self._routes[key] = built
+                built.append(build_dataclass(STAGES[name], params, where))
+            self._routes[key] = [("", stage) for stage in built]
+        self.bind(self.label)
+
+    def bind(self, label: str) -> None:
+        """Label the route, and every rule inside it under it (nested routes label theirs in turn)."""
+        super().bind(label)
+        for key, stages in self._routes.items():
+            seen: dict[str, int] = {}
+            for _, stage in stages:
+                seen[stage.name] = seen.get(stage.name, 0) + 1
+                count = seen[stage.name]
+                stage.bind(f"{label}/{key}/{stage.name}" + (f"#{count}" if count > 1 else ""))
+            self._routes[key] = [(stage.label, stage) for _, stage in stages]
+
+    def branches(self) -> dict[str, list[Stage]]:
+        """Each route key's stages in order, for the runner's per-rule counters and for declaring columns."""
+        return {key: [stage for _, stage in stages] for key, stages in self._routes.items()}
+
+    def output_columns(self) -> dict[str, str]:
+        """The columns of the rules inside, branch by branch (a rule's first declaration wins)."""
+        columns: dict[str, str] = {}
+        for stages in self.branches().values():
+            for stage in stages:
+                for name, type_name in stage.output_columns().items():
+                    columns.setdefault(name, type_name)
+        return columns
 
     def validate(self, recipe_dir: Path) -> None:
         """Validate every sub-stage, then record their validated parameters (resolved paths)
@@ -91,10 +120,15 @@ class Route(Stage):
                 return key, self._routes[key]
         return None
 
+    def unrouted(self, doc: Document) -> Rejection | None:
+        """The verdict on a document no route takes."""
+        return Rejection("unrouted", f"script {script_of(doc.text)}") if self.unmatched == "reject" else None
+
     def process(self, doc: Document) -> Rejection | None:
+        """For callers outside the runner: the inner rule's label leads the detail."""
         chosen = self.select(doc)
         if chosen is None:
-            return Rejection("unrouted", f"script {script_of(doc.text)}") if self.unmatched == "reject" else None
+            return self.unrouted(doc)
         _, stages = chosen
         for label, stage in stages:
             rejection = apply_stage(stage, doc)

@@ -50,6 +50,9 @@ class ChapterList(MeasuredFilter):
         if self.max_heading_share is not None and not 0 <= self.max_heading_share <= 1:
             raise ValueError("max_heading_share: must be within 0..1")
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("short_headings", "heading_share")
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
         headings = [
@@ -97,6 +100,9 @@ class TablePage(MeasuredFilter):
 
     def __post_init__(self) -> None:
         self._split = regex.compile("[" + regex.escape(self.separators) + "]")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("segment_mean",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         lengths = np.array([len(s) for s in (p.strip() for p in self._split.split(doc.text)) if s], dtype=float)
@@ -151,6 +157,9 @@ class MixedScriptSpam(MeasuredFilter):
 
     def __post_init__(self) -> None:
         self._runs = regex.compile(r"(?<![A-Za-z])(?:\p{Han}[A-Za-z](?![A-Za-z])){" + str(self.min_pairs) + ",}")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("alternation_runs",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         runs = self._runs.findall(doc.text)

@@ -99,6 +99,9 @@ class SeoInjection(MeasuredFilter):
             return []
         return [term for term, categories in self._matcher.find(text)[0] if "brand" in categories]
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("title_terms", "keyword_line_terms", "site_names", "brand_mentions")
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         title = doc.meta.get(self.title_field)
         in_title = self._found(title) if isinstance(title, str) and title else []
@@ -154,6 +157,9 @@ class SpamAd(MeasuredFilter):
     def validate(self, recipe_dir: Path) -> None:
         if self.min_kinds < 1:
             raise ValueError("min_kinds: must be >= 1")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("ad_cue_kinds",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         found: dict[str, str] = {}

@@ -56,6 +56,9 @@ class ZhCharRatio(MeasuredFilter):
         if not 0 <= self.min_ratio <= 1:
             raise ValueError("min_ratio: must be within 0..1")
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("han_ratio",)
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         total = non_space_count(doc.text)
         ratio = han().count(code_points(doc.text)) / total if total else 0.0
@@ -85,6 +88,9 @@ class ZhCommonChars(MeasuredFilter):
     def setup(self) -> None:
         _common_set()
 
+    def measure_names(self) -> tuple[str, ...]:
+        return ("common_char_ratio",)
+
     def measures(self, doc: Document) -> Iterator[Measure]:
         points = code_points(doc.text)
         hans = han().count(points)
@@ -108,6 +114,9 @@ class ZhSentencePunctuation(MeasuredFilter):
 
     min_per_100_han: float = 1.0
     min_han: int = 64
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("punct_per_100_han",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         points = code_points(doc.text)
@@ -141,6 +150,9 @@ class LongUnpunctuatedRun(MeasuredFilter):
         # each of its characters (13 s/MB on runs of 300).
         run_char = r"[^\s\p{P}\p{S}]"
         self._long = regex.compile(rf"(?<!{run_char}){run_char}{{{self.max_chars + 1},}}+")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("longest_run",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         longest = max(map(len, self._long.findall(doc.text)), default=0)

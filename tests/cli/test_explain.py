@@ -50,7 +50,8 @@ def test_route_is_expanded(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     text_file.write_text("The council met today. It agreed on a plan.\n", encoding="utf-8")
     code, out = explain(capsys, "--recipe", str(RULES / "mixed.yaml"), "--file", str(text_file))
     assert code == 0
-    assert "route: route 'latin'" in out and "  latin/gopher_quality: REJECT gopher_too_few_words" in out
+    assert "route: route 'latin'" in out and "  route/latin/gopher_quality: REJECT gopher_too_few_words" in out
+    assert "result: REJECTED by route/latin/gopher_quality: gopher_too_few_words" in out
 
 
 def test_bad_input_is_a_usage_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

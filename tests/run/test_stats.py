@@ -44,3 +44,13 @@ def test_accounting_mismatch_raises() -> None:
     broken.kept += 1
     with pytest.raises(AccountingError, match="read 10 != kept 8"):
         check_accounting(broken, "unit")
+
+
+def test_a_rule_inside_a_route_keeps_its_parent_through_json_and_addition() -> None:
+    inner = StageCounters("route/chinese/length_filter", "filter", 5, 4, Counter(too_short=1), parent="route")
+    unit = Stats(read=5, kept=4, rejected=1, stages=[StageCounters("route", "router", 5, 4), inner])
+    assert unit.to_json()["stages"][1]["parent"] == "route" and "parent" not in unit.to_json()["stages"][0]
+    total = Stats()
+    total.add(Stats.from_json(unit.to_json()))
+    assert total.stages[1].parent == "route" and total.stages[1].rejected == Counter(too_short=1)
+    check_accounting(total, "one routed unit")
