@@ -5,12 +5,13 @@ defaults), so the recipe validator and the documentation read the same declarati
 
 - `Normaliser`: returns new text; the engine counts the characters it removed.
 - `Filter`: keeps a document or rejects it with a reason and the measured value.
-- `Annotator`: adds fields (language, scores) that become output columns; may also reject.
+- `Annotator`: adds fields (language, scores) that become output columns; a `RejectingAnnotator`
+  may also reject.
 
-A filter with `mode: tag` rejects nothing: it writes its measured values and whether it would have
-rejected to columns `<label>__<measure>` and `<label>__would_reject`, so thresholds can be tuned
-from the output without rerunning (dolma's attributes). Columns are declared before the run by
-`output_columns`, from the stage's recipe label (`bind`).
+A filter (or a rejecting annotator) with `mode: tag` rejects nothing: it writes its measured values
+and whether it would have rejected to columns `<label>__<measure>` and `<label>__would_reject`, so
+thresholds can be tuned from the output without rerunning (dolma's attributes). Columns are
+declared before the run by `output_columns`, from the stage's recipe label (`bind`).
 """
 
 from __future__ import annotations
@@ -120,6 +121,29 @@ class Annotator(Stage):
 
     def output_columns(self) -> dict[str, str]:
         return dict(self.columns)
+
+
+@dataclass
+class RejectingAnnotator(Annotator):
+    """An annotator that may also reject (a language not allowed, a blacklisted page): in `mode: tag`
+    it keeps the document and adds `<label>__would_reject` beside its own columns (which hold what
+    it measured), as a filter's tag mode does."""
+
+    mode: Mode = field(default="reject", kw_only=True)
+
+    def judge(self, doc: Document) -> Rejection | None:
+        """Annotate `doc` and return the rejection it deserves, if any."""
+        raise NotImplementedError
+
+    def process(self, doc: Document) -> Rejection | None:
+        rejection = self.judge(doc)
+        if self.mode == "reject":
+            return rejection
+        write_tags(doc, self.label, {}, rejection is not None)
+        return None
+
+    def output_columns(self) -> dict[str, str]:
+        return {**self.columns, **tag_columns(self.label, ())} if self.mode == "tag" else dict(self.columns)
 
 
 def apply_stage(stage: Stage, doc: Document) -> Rejection | None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from cleaner.document import Document, Rejection
 from cleaner.resources import resolve_resource
-from cleaner.stages.base import Annotator
+from cleaner.stages.base import RejectingAnnotator
 from cleaner.stages.registry import register
 from cleaner.text.term_match import TermMatcher
 from cleaner.text.word_lists import read_domains, read_terms, shipped_files
@@ -43,7 +43,7 @@ MAX_DETAIL_TERMS = 10
 
 @register
 @dataclass
-class Blacklist(Annotator):
+class Blacklist(RejectingAnnotator):
     """Column `blacklist_hits` ("porn:term,term;gambling:term", null without hits); reason `blacklist:<category>`."""
 
     name = "blacklist"
@@ -134,7 +134,7 @@ class Blacklist(Annotator):
                 return self._domains[domain], domain
         return None
 
-    def process(self, doc: Document) -> Rejection | None:
+    def judge(self, doc: Document) -> Rejection | None:
         by_url = self._url_category(doc.meta.get(self.url_field)) if self._domains else None
         if by_url:
             category, domain = by_url

@@ -15,7 +15,7 @@ from typing import Any
 
 from cleaner.document import Document, Rejection
 from cleaner.resources import resolve_resource
-from cleaner.stages.base import Annotator
+from cleaner.stages.base import RejectingAnnotator
 from cleaner.stages.registry import register
 from cleaner.text.cjk_lang import CJK_LABELS, han_share, settle
 from cleaner.text.fasttext_model import default_lid_model, load_model, predict
@@ -34,7 +34,7 @@ def windows(text: str, width: int, count: int) -> list[str]:
 
 @register
 @dataclass
-class LanguageId(Annotator):
+class LanguageId(RejectingAnnotator):
     """Columns `lang` and `lang_score`; rejects `lang_not_allowed` / `lang_score_low`.
 
     `allowed` maps each accepted language to its minimum score; empty means annotate only.
@@ -102,7 +102,7 @@ class LanguageId(Annotator):
             return settled, min(1.0, sum(combined[lab] for lab in CJK_LABELS) / total)
         return (label, score) if settled == label else (settled, han_share(sample))
 
-    def process(self, doc: Document) -> Rejection | None:
+    def judge(self, doc: Document) -> Rejection | None:
         lang, score = self.identify(doc.text)
         self._langs[lang] += 1
         doc.annotations["lang"] = lang

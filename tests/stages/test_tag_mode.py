@@ -1,5 +1,6 @@
-"""`mode: tag`: a filter keeps every document and writes its measured values and its verdict to
-`<label>__<measure>` / `<label>__would_reject` columns, declared before the run, on real text."""
+"""`mode: tag`: a filter (or an annotator that can reject) keeps every document and writes its
+measured values and its verdict to `<label>__<measure>` / `<label>__would_reject` columns, declared
+before the run, on real text."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from cleaner.config import build_dataclass
 from cleaner.document import Document
 from cleaner.stages import STAGES
 from cleaner.stages.base import Filter
+from cleaner.stages.blacklist import Blacklist
 from cleaner.stages.gopher import GopherQuality
+from cleaner.stages.langid import LanguageId
 from cleaner.stages.length import LengthFilter
 from cleaner.stages.quality import QualityScore
 from tests.conftest import corpus_records
@@ -167,3 +170,32 @@ def test_explain_says_what_a_tagging_rule_would_do(capsys: pytest.CaptureFixture
     assert main(["explain", "--recipe", str(recipe), "--text", "Too short to keep."]) == 0
     out = capsys.readouterr().out
     assert "length_filter: tag, would reject too_short: 4 words < 50" in out and "result: KEPT" in out
+
+
+@pytest.mark.parametrize(
+    ("cls", "params", "flag"),
+    [
+        (Blacklist, {}, "blacklist__would_reject"),
+        (LanguageId, {"allowed": {"zh": 0.5}}, "lang_id__would_reject"),
+    ],
+)
+def test_rejecting_annotators_tag_what_they_would_reject(
+    corpus_dir: Path, tmp_path: Path, cls: type, params: dict, flag: str
+) -> None:
+    rejecting, tagging = cls(**params), cls(**params, mode="tag")
+    for stage in (rejecting, tagging):
+        stage.validate(tmp_path)
+        stage.setup()
+    assert list(tagging.output_columns()) == [*cls.columns, flag]
+    files = ("en/en_sms_spam.jsonl", "zh/zh_news_sogoucs.jsonl")
+    texts = [r["text"] for name in files for r in corpus_records(corpus_dir, name, 300)]
+    texts.append("约 炮 神 器!约炮神器")  # split-up porn terms: the shipped lists reject it
+    flags = []
+    for i, text in enumerate(texts):
+        expected = rejecting.process(Document(str(i), text, "f", i, {}))
+        doc = Document(str(i), text, "f", i, {})
+        assert tagging.process(doc) is None
+        assert doc.annotations[flag] is (expected is not None)
+        assert all(doc.annotations[column] == value for column, value in doc.annotations.items() if column != flag)
+        flags.append(doc.annotations[flag])
+    assert any(flags) and not all(flags)
