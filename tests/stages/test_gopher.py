@@ -15,6 +15,7 @@ from cleaner.stages.gopher import (
     GopherRepetition,
     GopherRepetitionZh,
     duplicate_ngram_chars,
+    ngram_hashes,
     top_ngram_chars,
 )
 from tests.conftest import corpus_records
@@ -50,10 +51,19 @@ def test_ngram_statistics_match_a_direct_count() -> None:
     vocabulary = {w: i for i, w in enumerate(dict.fromkeys(words))}
     ids = np.array([vocabulary[w] for w in words], dtype=np.uint32)
     lengths = np.ones(len(ids), dtype=np.int64)
-    assert top_ngram_chars(ids, lengths, 3) == 9  # "a b c" three times
+    hashes = ngram_hashes(ids, [2, 3, 12])
+    assert top_ngram_chars(hashes[3], lengths, 3) == 9  # "a b c" three times
     # Repeats of "a b c" (positions 3-5 and 8-10) hold 6 of the 11 tokens.
-    assert duplicate_ngram_chars(ids, lengths, 3) == 6
-    assert top_ngram_chars(ids[:3], lengths[:3], 2) == 0  # nothing occurs twice
+    assert duplicate_ngram_chars(hashes[3], lengths, 3) == 6
+    assert top_ngram_chars(ngram_hashes(ids[:3], [2])[2], lengths[:3], 2) == 0  # nothing occurs twice
+    assert len(hashes[12]) == 0 and duplicate_ngram_chars(hashes[12], lengths, 12) == 0  # longer than the text
+    # One pass for all sizes gives each size the hashes of its own n-grams: equal exactly where the n-grams are.
+    for n, found in ngram_hashes(ids, range(1, 12)).items():
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+        assert len(found) == len(grams)
+        for i in range(len(grams)):
+            for j in range(len(grams)):
+                assert (found[i] == found[j]) == (grams[i] == grams[j])
 
 
 # Issue 12, fixes 1-3, 6, 7: the smallest text that shows each.
