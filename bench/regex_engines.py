@@ -4,7 +4,7 @@
 
 For each pattern the stages run on every document (word and line scans, Han counts, whitespace
 splits, URLs), times the same operation with each engine over the first `--mb` MB of the zh, en and
-raw-web files of bench/profile.py, checks that every engine gives the same result, and prints CPU
+raw-web files of bench/stage_profile.py, checks that every engine gives the same result, and prints CPU
 seconds per MB. A pattern an engine cannot compile (possessive quantifiers, lookarounds, which
 re2 lacks) is listed as such. re2 needs the `google-re2` package; without it only `regex` and `re`
 are timed.
@@ -27,7 +27,7 @@ from corpus import CORPUS
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
-from profile import GROUPS, chunk_end  # noqa: E402  (bench/profile.py)
+from stage_profile import GROUPS, chunk_end  # noqa: E402
 
 from cleaner.stages import gopher, web_lines, zh_quality  # noqa: E402
 from cleaner.stages.removal import _URL  # noqa: E402

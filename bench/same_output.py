@@ -4,7 +4,7 @@
 before a change, then `python bench/same_output.py --check digests.json` after it: exit 1 and the
 files that differ when any output file changed.
 
-The input is the first `--mb` MB (cut at a line end) of every file of bench/profile.py's zh, en
+The input is the first `--mb` MB (cut at a line end) of every file of bench/stage_profile.py's zh, en
 and raw-web lists, written into a temporary SOURCE; the run is `cleaner run` with one worker,
 dedup included when the recipe has it. Digests are sha256 of every file under kept/, rejected/
 and stats/ (stats without the timing and RSS fields, which vary from run to run).
@@ -26,7 +26,7 @@ from corpus import CORPUS
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from profile import GROUPS  # noqa: E402  (bench/profile.py, first on sys.path)
+from stage_profile import GROUPS  # noqa: E402
 
 from cleaner.resources import RECIPES_DIR  # noqa: E402
 

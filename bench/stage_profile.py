@@ -1,6 +1,6 @@
 """Where the clean phase spends its time: CPU seconds per MB of every stage, on real text, one worker.
 
-`python bench/profile.py [RECIPE ...] [--mb 1.5] [--groups zh en web]`
+`python bench/stage_profile.py [RECIPE ...] [--mb 1.5] [--groups zh en web]`
 
 Runs the engine's own clean phase (`clean_unit`, in this process, as one worker does) over the
 first `--mb` MB of each file of ZH_FILES, EN_FILES and WEB_FILES (read in place from
@@ -11,6 +11,9 @@ clean phase, after a warm-up pass, from the engine's own per-stage counters (a r
 have their own rows; the `route` row is the router choosing the branch). `token count` is the
 tokenizer on kept documents; `read, parse, write, other` is the rest of the unit (read, parse,
 write, samples, stats, dedup signatures).
+
+Not named profile.py: a script in bench/ would then shadow the stdlib `profile` module that
+cProfile imports (bench/vs_datatrove.py --profile).
 
 Times are process CPU time (the engine's per-stage clock is switched to `time.process_time` for the
 run), so figures hold on a machine shared with other jobs. Nothing is written outside a temporary
