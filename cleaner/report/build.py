@@ -29,6 +29,8 @@ COUNTS = ("read", "kept", "rejected", "malformed")
 #: Example snippets per reason shown in the HTML (the sample files hold more).
 EXAMPLES = 3
 SNIPPET_CHARS = 240
+#: Reasons shown as columns of the source file x reason table (the rest are summed as "other").
+TOP_SOURCE_REASONS = 8
 
 
 def _share(part: int | float, whole: int | float) -> float | None:
@@ -160,11 +162,42 @@ def _dedup(scan: Scan, summary: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _by_source(stats: dict[str, dict[str, Any]], top: int = TOP_SOURCE_REASONS) -> dict[str, Any]:
+    """Rejections per source file and reason (from the stats, so dedup and malformed lines count):
+    the `top` reasons of the run as columns, the rest summed as "other"."""
+    per_file: dict[str, Counter] = {}
+    for raw in stats.values():
+        found = per_file.setdefault(raw["source_file"], Counter())
+        for stage in raw["stages"]:
+            found.update({_reason_key(stage["stage"], r): n for r, n in stage["rejected"].items() if n})
+        found.update({f"malformed:{kind}": n for kind, n in raw["malformed_by_kind"].items() if n})
+    overall = sum(per_file.values(), Counter())
+    columns = [key for key, _ in sorted(overall.items(), key=lambda x: (-x[1], x[0]))[:top]]
+    reads = Counter()
+    for raw in stats.values():
+        reads[raw["source_file"]] += raw["read"]
+    rows = [
+        {
+            "source_file": name,
+            "read": reads[name],
+            "removed": sum(found.values()),
+            "removed_share": _share(sum(found.values()), reads[name]),
+            "by_reason": {key: found[key] for key in columns},
+            "other": sum(found.values()) - sum(found[key] for key in columns),
+        }
+        for name, found in sorted(per_file.items())
+    ]
+    return {"reasons": columns, "rows": rows}
+
+
 def _timing(summary: dict[str, Any], totals: dict[str, Any]) -> dict[str, Any]:
+    """Wall time is the active time of every invocation of the run (a resumed run counts each part)."""
     wall = summary.get("wall_seconds") or 0.0
     stage_seconds = sum(s["seconds"] for s in totals["stages"])
     return {
         "wall_seconds": wall,
+        "invocations": summary.get("invocations", 1),
+        "limit": summary.get("limit", 0),
         "workers": summary.get("workers"),
         "worker_seconds": totals["seconds"],
         "docs_per_s": round(totals["read"] / wall, 1) if wall else None,
@@ -279,6 +312,7 @@ def build_report(
         },
         "funnel": _funnel(totals, dedup["docs_removed"] if dedup else 0),
         "reasons": _reasons(scan, totals, samples, files),
+        "reasons_by_source": _by_source(stats),
         "malformed_by_kind": totals["malformed_by_kind"],
         "languages": _languages(scan, totals),
         "quality_score": {k: h.to_json() for k, h in scan.quality.items()} or None,

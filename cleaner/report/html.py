@@ -17,6 +17,7 @@ SECTIONS = [
     ("overview", "Overview"),
     ("funnel", "Retention funnel"),
     ("reasons", "Reject reasons"),
+    ("by_source", "Rejections by source file"),
     ("lengths", "Document length"),
     ("quality", "Quality score"),
     ("languages", "Languages"),
@@ -211,11 +212,33 @@ def _dedup(r: dict[str, Any]) -> str:
     return text + _histogram({"clusters by size": d["cluster_size_histogram"]}, True)
 
 
+def _by_source(r: dict[str, Any]) -> str:
+    b = r["reasons_by_source"]
+    if not b["reasons"]:
+        return _missing("No document was rejected.")
+    headers = ["source file", "read", "removed", *b["reasons"], "other"]
+    rows = [
+        [
+            _esc(x["source_file"]),
+            _num(x["read"]),
+            f"{_num(x['removed'])} ({_pct(x['removed_share'])})",
+            *(_num(x["by_reason"][key]) for key in b["reasons"]),
+            _num(x["other"]),
+        ]
+        for x in b["rows"]
+    ]
+    note = _missing("Documents removed per input file and reason: the run's most frequent reasons, the rest in other.")
+    return note + _table(headers, rows, set(range(1, len(headers))))
+
+
 def _timing(r: dict[str, Any]) -> str:
     t = r["timing"]
+    parts = t.get("invocations", 1)
+    over = f", active time of {parts} invocations (stopped and resumed or rerun)" if parts > 1 else ""
+    limited = f" Limited run: only the first {t['limit']:,} lines of each shard were read." if t.get("limit") else ""
     head = (
-        f"<p>wall {t['wall_seconds']:,.1f} s with {_num(t['workers'])} workers: {_num(t['docs_per_s'])} docs/s, "
-        f"{_num(t['mb_per_s'])} MB/s; {t['worker_seconds']:,.1f} worker-seconds in total.</p>"
+        f"<p>wall {t['wall_seconds']:,.1f} s{over} with {_num(t['workers'])} workers: {_num(t['docs_per_s'])} "
+        f"docs/s, {_num(t['mb_per_s'])} MB/s; {t['worker_seconds']:,.1f} worker-seconds in total.{limited}</p>"
     )
     rows = [(s["stage"], s["seconds"], f"{s['seconds']:,.2f} s ({_pct(s['share'])})") for s in t["stages"]]
     return head + hbar_chart(rows) + _missing("Seconds per stage are summed over workers (CPU time in the stage).")
@@ -269,6 +292,7 @@ _RENDER = {
     "overview": _overview,
     "funnel": _funnel,
     "reasons": _reasons,
+    "by_source": _by_source,
     "lengths": _lengths,
     "quality": _quality,
     "languages": _languages,

@@ -102,6 +102,8 @@ class Stats:
     bytes_read: int = 0
     chars_in: int = 0
     chars_out: int = 0
+    #: Tokens of every parsed input document's text as read (before any stage), and of the kept ones.
+    tokens_in: int = 0
     tokens_out: int = 0
     seconds: float = 0.0
     stages: list[StageCounters] = field(default_factory=list)

@@ -10,7 +10,7 @@ from cleaner.run.stats import StageCounters, Stats, check_accounting
 
 def _stats() -> Stats:
     stage = StageCounters("length_filter", "filter", 10, 7, Counter(too_short=3), 0, 0.12345, {"hits": {"porn": 2}})
-    return Stats(10, 7, 3, 0, Counter(), 4096, 900, 800, 120, 1.5, [stage])
+    return Stats(10, 7, 3, 0, Counter(), 4096, 900, 800, 150, 120, 1.5, [stage])
 
 
 def test_json_round_trip_is_lossless_and_uses_the_published_keys() -> None:
@@ -28,7 +28,7 @@ def test_add_sums_every_count_and_nested_counter() -> None:
     total = Stats()
     total.add(_stats())
     total.add(_stats())
-    assert (total.read, total.kept, total.rejected, total.tokens_out) == (20, 14, 6, 240)
+    assert (total.read, total.kept, total.rejected, total.tokens_in, total.tokens_out) == (20, 14, 6, 300, 240)
     (stage,) = total.stages
     assert (stage.label, stage.docs_in, stage.rejected["too_short"], stage.extra) == (
         "length_filter",
