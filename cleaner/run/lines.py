@@ -67,6 +67,8 @@ class LinesTask:
     end: int | None
     first_line: int
     out_dir: str
+    #: `cleaner run --limit N`: only lines 1..N of the shard, as the clean phase reads (0: all).
+    limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,8 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
         progress,
     )
     for raw in raw_lines:
+        if task.limit and raw.number > task.limit:
+            break
         read += 1
         doc = parse_line(raw, task.source_file, recipe.text_fields, recipe.input.id_field)
         if not isinstance(doc, Document) or any(apply_stage(s, doc) is not None for s in before):
@@ -259,7 +263,9 @@ def _join(parts: list[Path], path: Path) -> None:
         raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
 
 
-def _unit_pass(executor: Executor, shards: list[Shard], layout: RunLayout, heartbeat: float) -> list[dict[str, Any]]:
+def _unit_pass(
+    executor: Executor, shards: list[Shard], layout: RunLayout, heartbeat: float, limit: int
+) -> list[dict[str, Any]]:
     """Step 1: every unit without a finished folder collects its pairs; return every unit's record."""
     chunks = [(shard, chunk) for shard in shards for chunk in shard.chunks]
     todo = [(shard, chunk) for shard, chunk in chunks if not layout.lines_unit(chunk.unit).is_dir()]
@@ -273,10 +279,11 @@ def _unit_pass(executor: Executor, shards: list[Shard], layout: RunLayout, heart
             chunk.end,
             chunk.first_line,
             str(layout.lines_unit(chunk.unit)),
+            limit,
         )
         for shard, chunk in todo
     ]
-    total_bytes = sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
+    total_bytes = 0 if limit else sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
     progress = Progress("lines", len(tasks), total_bytes, layout.progress, heartbeat)
     for result in executor.map(count_unit, tasks, heartbeat):
         if result is not None:
@@ -311,8 +318,11 @@ def _partition_pass(
     return partitions, sum(read_json(Path(task.out).with_suffix(".json"))["keys"] for task in tasks)
 
 
-def lines_phase(executor: Executor, shards: list[Shard], recipe: Recipe, layout: RunLayout, heartbeat: float) -> None:
-    """Compute the run's frequent-line set when the recipe removes repeated lines; resumable."""
+def lines_phase(
+    executor: Executor, shards: list[Shard], recipe: Recipe, layout: RunLayout, heartbeat: float, limit: int = 0
+) -> None:
+    """Compute the run's frequent-line set when the recipe removes repeated lines; resumable.
+    `limit`: count only lines 1..N of every shard (`cleaner run --limit N`)."""
     spec = next((spec for spec in recipe.stages if spec.name == RepeatedLines.name), None)
     if spec is None:
         return
@@ -322,7 +332,7 @@ def lines_phase(executor: Executor, shards: list[Shard], recipe: Recipe, layout:
         shutil.rmtree(layout.lines_units_dir, ignore_errors=True)
         return
     started = time.monotonic()
-    units = _unit_pass(executor, shards, layout, heartbeat)
+    units = _unit_pass(executor, shards, layout, heartbeat, limit)
     partitions, distinct = _partition_pass(executor, units, stage, layout, heartbeat)
     documents = sum(u["documents"] for u in units)
     pairs = sum(run["pairs"] for u in units for run in u["runs"])

@@ -85,6 +85,18 @@ def test_lines_in_at_least_n_documents_go_and_the_rest_stay(corpus_dir: Path, tm
     assert _texts(everything, "bbc") == {r["id"]: r["text"] for r in records}
 
 
+def test_a_limited_run_counts_only_the_lines_it_reads(corpus_dir: Path, tmp_path: Path) -> None:
+    records = corpus_records(corpus_dir, BBC)
+    src = tmp_path / "src"
+    write_lines(src / "bbc.jsonl", real_lines(corpus_dir, BBC, len(records)))
+    dest = tmp_path / "out"
+    _run(src, dest, _recipe(tmp_path / "r.yaml", min_docs=10), 1, "--limit", "20")
+    counts = _document_counts(records[:20], lambda record: "")
+    summary = json.loads((dest / "_state" / "lines" / "summary.json").read_text())
+    assert summary["documents"] == 20
+    assert summary["frequent_keys"] == sum(1 for n in counts.values() if n >= 10) > 100
+
+
 def test_scope_is_the_domain_when_a_url_exists(corpus_dir: Path, tmp_path: Path) -> None:
     """Six BBC pages: three given one site's URLs, three another's, four without a URL. Navigation
     shared by all of them is in 3 documents per site and 4 without a URL: with min_docs 4 it goes
