@@ -42,12 +42,12 @@ from cleaner.io.fsutil import read_json, temp_name, write_json_atomic
 from cleaner.io.parse import parse_line
 from cleaner.io.reader import read_lines
 from cleaner.recipe import Recipe
+from cleaner.run.clean import StageRunner
 from cleaner.run.executors import Executor
 from cleaner.run.layout import RunLayout
 from cleaner.run.plan import Shard
 from cleaner.run.progress import Progress, log
 from cleaner.run.worker import current
-from cleaner.stages.base import apply_stage
 from cleaner.stages.repeated_lines import RepeatedLines, find_repeated_lines
 
 #: (line key, content hash) pairs a unit collects before sorting them and writing them as one run.
@@ -149,6 +149,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
         raise RuntimeError("the lines pre-pass needs a recipe with remove_repeated_lines")
     position, stage = found
     before = stages[:position]
+    runner = StageRunner(recipe, before) if before else None  # as the clean phase runs them: routes, time budget
     started = time.perf_counter()
     out = Path(task.out_dir)
     tmp = out.with_name(out.name + ".tmp")
@@ -175,7 +176,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
             break
         read += 1
         doc = parse_line(raw, task.source_file, recipe.text_fields, recipe.input.id_field)
-        if not isinstance(doc, Document) or any(apply_stage(s, doc) is not None for s in before):
+        if not isinstance(doc, Document) or (runner is not None and runner.run(doc) is not None):
             continue
         doc_keys, content = stage.document_keys(doc)
         documents += 1
@@ -189,8 +190,8 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     if keys:
         name, pairs = _write_run(tmp, len(runs), keys, contents)
         runs.append({"keys": name, "pairs": pairs})
-    for earlier in before:
-        earlier.counters()  # discarded: the clean phase counts these documents again
+    if runner is not None:
+        runner.collect_counters()  # drained: the clean phase counts these documents again
     result = {
         "unit": task.unit,
         "read": read,

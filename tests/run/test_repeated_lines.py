@@ -97,6 +97,37 @@ def test_a_limited_run_counts_only_the_lines_it_reads(corpus_dir: Path, tmp_path
     assert summary["frequent_keys"] == sum(1 for n in counts.values() if n >= 10) > 100
 
 
+def test_stages_before_it_run_in_the_pre_pass_too(corpus_dir: Path, tmp_path: Path) -> None:
+    """Documents a route's rule rejects before the stage are not counted, in the pre-pass as in the
+    clean phase; what the earlier stages count themselves (lang_id's languages) is counted once."""
+    records = corpus_records(corpus_dir, BBC)
+    src = tmp_path / "src"
+    write_lines(src / "bbc.jsonl", real_lines(corpus_dir, BBC, len(records)))
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        """
+input: {text_field: text}
+stages:
+  - lang_id
+  - route: {routes: {latin: [{length_filter: {min_words: 900}}]}}
+  - remove_repeated_lines: {min_docs: 10}
+output: {tokenizer: none}
+""",
+        encoding="utf-8",
+    )
+    dest = tmp_path / "out"
+    _run(src, dest, recipe)
+    rejected = pq.read_table(dest / "rejected" / "bbc.parquet").to_pylist()
+    passed = {r["id"] for r in records} - {row["id"] for row in rejected}
+    assert 10 < len(passed) < len(records)
+    counts = _document_counts([r for r in records if r["id"] in passed], lambda record: "")
+    summary = json.loads((dest / "_state" / "lines" / "summary.json").read_text())
+    assert summary["documents"] == len(passed)
+    assert summary["frequent_keys"] == sum(1 for n in counts.values() if n >= 10)
+    lang_id = json.loads((dest / "stats" / "bbc.json").read_text())["stages"][0]
+    assert lang_id["stage"] == "lang_id" and sum(lang_id["counters"]["langs"].values()) == len(records)
+
+
 def test_scope_is_the_domain_when_a_url_exists(corpus_dir: Path, tmp_path: Path) -> None:
     """Six BBC pages: three given one site's URLs, three another's, four without a URL. Navigation
     shared by all of them is in 3 documents per site and 4 without a URL: with min_docs 4 it goes
