@@ -28,7 +28,7 @@ from cleaner.document import Document
 from cleaner.recipe import load_recipe
 from cleaner.resources import RECIPES_DIR
 from cleaner.stages import STAGES
-from cleaner.stages.base import Stage
+from cleaner.stages.base import Stage, validate_stage
 from cleaner.stages.measure import MeasuredFilter
 
 
@@ -183,7 +183,7 @@ def _variants() -> Iterator[tuple[str, str, dict]]:
 
 def build(name: str, params: dict) -> Stage:
     stage = STAGES[name](**params)
-    stage.validate(RECIPES_DIR)
+    validate_stage(stage, RECIPES_DIR)
     stage = STAGES[name](**dataclasses.asdict(stage))  # as a worker rebuilds it
     stage.setup()
     return stage

@@ -25,6 +25,7 @@ from pathlib import Path
 from corpus import CORPUS
 
 from cleaner.document import Document
+from cleaner.stages.base import validate_stage
 from cleaner.stages.blacklist import Blacklist
 
 CLEAN = [
@@ -66,7 +67,7 @@ def main() -> int:
     args = parser.parse_args()
     user_lists = dict(item.split("=", 1) for item in args.user_list)
     stage = Blacklist(user_lists=user_lists, rate_min_hits=args.rate_min_hits)
-    stage.validate(Path.cwd())
+    validate_stage(stage, Path.cwd())
     stage.setup()
 
     def report(title: str, sets: list, want_rejected: bool) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from corpus import CORPUS
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.langid import LanguageId
 from cleaner.text.fasttext_model import predict
 
@@ -60,7 +61,7 @@ def main() -> int:
     texts = [r["text"] for r in records]
 
     stage = LanguageId(model=args.model)
-    stage.validate(Path.cwd())
+    validate_stage(stage, Path.cwd())
     stage.setup()
     raw = [ALIASES.get(ranked[0][0], ranked[0][0]) for ranked in predict(stage._model, texts, 1)]
     ours = [ALIASES.get(lang, lang) for lang in (stage.identify(t)[0] for t in texts)]

@@ -3,12 +3,12 @@
 What it measures, each side as its own process tree on the same input shards and worker count:
   datatrove  LocalPipelineExecutor: LanguageFilter(en) -> GopherRepetition -> GopherQuality -> C4Quality
              -> FineWebQuality -> ParquetWriter, then its four MinHash stages (bench/datatrove_side.py)
-  ours       `cleaner run` with rules/en_web.yaml + lang_id(en >= 0.65) first + a `dedup:` section
+  ours       `cleaner run` with cleaner/rules/en_web.yaml + lang_id(en >= 0.65) first + a `dedup:` section
   floor      `cleaner run` with `stages: []` (read, parse, write Parquet: the I/O floor)
 and prints wall time, docs/s per core (input docs / wall / workers), peak RSS (the process tree's
 summed PSS sampled from /proc every 0.2 s, and the largest single process's RSS from wait4), docs kept,
 docs removed as duplicates, ours/datatrove speed ratio, and where the keep/drop decisions differ.
-Then ours (and the floor) on Chinese input with rules/zh_web.yaml + dedup, and with --profile the top
+Then ours (and the floor) on Chinese input with cleaner/rules/zh_web.yaml + dedup, and with --profile the top
 five functions of a one-process cProfile of our clean phase on a subset.
 
 Input: the English files of ../shared/corpus (4.1k documents) replicated to --docs. Copy 0 of a
@@ -111,8 +111,8 @@ def build_input(folder: Path, files: list[str], docs: int, shards: int, chinese:
 
 
 def write_recipe(tmp: Path, base: str, extra_first: list, notes: list[str]) -> Path:
-    """rules/<base> with `extra_first` stages in front and the DEDUP section."""
-    raw = yaml.safe_load((PROJECT / "rules" / base).read_text())
+    """cleaner/rules/<base> with `extra_first` stages in front and the DEDUP section."""
+    raw = yaml.safe_load((PROJECT / "cleaner" / "rules" / base).read_text())
     raw["stages"] = extra_first + list(raw["stages"])
     raw["dedup"] = DEDUP
     out = tmp / f"bench_{base}"
@@ -300,7 +300,7 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
     options = RunOptions(source, tmp / "profile-out", loaded, 1, False, tmp / "runs", 60.0)
     options.dest.mkdir()
     shards = prepare(options)
-    init_worker(loaded, multiprocessing.Value("q", 0), multiprocessing.Value("q", 0))
+    init_worker(loaded, tuple(multiprocessing.Value("q", 0) for _ in range(3)))
     tasks = [
         CleanTask(
             c.unit,

@@ -33,7 +33,7 @@ MAX_LINE_PAIRS = 4_000_000
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("explain", help="show how a recipe treats one document, rule by rule")
-    parser.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
+    parser.add_argument("--recipe", type=Path, help="recipe name (`cleaner recipes`) or YAML file (default: default)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the document text")
     source.add_argument("--file", type=Path, help="a UTF-8 text file holding the document")

@@ -38,12 +38,38 @@ def _default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
+    """-q/-v, on `cleaner` itself and on `cleaner run` (there with no default, so it keeps the
+    value given before the command)."""
+    from cleaner.run.progress import QUIET, VERBOSE
+
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=QUIET,
+        default=default,
+        help="no progress lines: only errors and the final summary",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=VERBOSE,
+        default=default,
+        help="also one line per finished unit",
+    )
+
+
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="clean SOURCE into DEST (resumes a partial run)")
     run.set_defaults(handler=run_command)
     run.add_argument("source", type=Path, metavar="SOURCE", help="a JSONL file or a folder searched recursively")
     run.add_argument("dest", type=Path, metavar="DEST", help="output folder")
-    run.add_argument("--recipe", type=Path, help="YAML recipe (default: rules/default.yaml)")
+    run.add_argument("--recipe", type=Path, help="recipe name (`cleaner recipes`) or YAML file (default: default)")
     run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
     run.add_argument("--force", action="store_true", help=f"allow more than {MAX_WORKERS_PER_CORE} workers per core")
@@ -52,8 +78,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
     run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
     run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
+    run.add_argument("--ray-retries", type=int, default=3, help="reruns of a unit lost with a Ray worker or node")
     run.add_argument("--tokenizer", help="count tokens with cl100k_base (default), a tokenizer.json, or none")
     run.add_argument("--legacy-layout", action="store_true", help="also write the old cleaner's good/ and bad/")
+    run.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=0,
+        metavar="N",
+        help="a quick trial: only the first N lines of each shard",
+    )
+    add_verbosity(run, argparse.SUPPRESS)
 
     stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
     stop.set_defaults(handler=stop_command)
@@ -70,8 +105,9 @@ def run_command(args: argparse.Namespace) -> int:
     from cleaner.recipe import load_recipe
     from cleaner.report.build import build_report
     from cleaner.run.engine import RunOptions, run
-    from cleaner.run.executors import require_ray
+    from cleaner.run.executors import check_ray_address, require_ray
     from cleaner.run.legacy import write_legacy_layout
+    from cleaner.run.progress import QUIET, log
     from cleaner.run.records import default_runs_dir
     from cleaner.run.tokens import TokenCounter
 
@@ -85,6 +121,8 @@ def run_command(args: argparse.Namespace) -> int:
         )
     if args.executor == "ray":
         require_ray()
+        if args.ray_address:
+            check_ray_address(args.ray_address)
     recipe = load_recipe(args.recipe, args.tokenizer)
     if recipe.output.tokenizer != "none":
         TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
@@ -105,14 +143,16 @@ def run_command(args: argparse.Namespace) -> int:
         args.executor,
         args.ray_address,
         args.dedup_against,
+        args.limit,
+        ray_retries=args.ray_retries,
     )
     code = run(options)
     if code == 0:
         report = build_report(args.dest)
-        print(f"report: {args.dest / 'report.html'}", flush=True)
+        log(f"report: {args.dest / 'report.html'}", QUIET, stamp=False)
         if args.legacy_layout:
             write_legacy_layout(args.dest)
-            print(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", flush=True)
+            log(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", QUIET, stamp=False)
         failed = [check["check"] for check in report["checks"] if not check["ok"]]
         if failed:
             raise AccountingError(f"report checks failed: {', '.join(failed)}")

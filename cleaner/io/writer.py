@@ -1,14 +1,15 @@
 """Parquet output: fixed columns first, then the carried input fields, zstd-compressed.
 
 Input fields vary between documents, so a worker writes *segments*: a new segment file starts when
-the carried fields' schema changes. The finalise step merges a shard's segments under one unified
-schema (or links the single segment into place without copying).
+the carried fields' schema changes, and the writer records every carried column's types. The
+finalise step conforms a shard's segments to the run-wide schema (or links a single segment that
+already has it into place without copying).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,23 @@ REJECT_FIELDS = [
     pa.field("detail", pa.string()),
     pa.field("raw", pa.binary()),
 ]
+#: Columns a document removed by dedup carries in the rejected output (null for other rows).
+DEDUP_FIELDS = [
+    pa.field("duplicate_of", pa.string()),
+    pa.field("cluster_id", pa.int64()),
+    pa.field("cluster_size", pa.int64()),
+]
+#: Arrow types by the names stages, part records and schema.json use for them.
+ARROW_TYPES = {
+    "string": pa.string(),
+    "double": pa.float64(),
+    "int64": pa.int64(),
+    "bool": pa.bool_(),
+    "binary": pa.binary(),
+    "null": pa.null(),
+}
+#: One carried column of a unit or a run: (column name, input field name, Arrow type name).
+Carried = tuple[str, str, str]
 #: Flush a batch early when its texts exceed this many bytes, so huge documents stay bounded.
 BATCH_TEXT_BYTES = 64 << 20
 
@@ -66,6 +84,25 @@ def unify_type(types: Sequence[pa.DataType]) -> pa.DataType:
     return pa.string()
 
 
+def carried_name(key: str, reserved: frozenset[str]) -> str:
+    """The column an input field is carried in: its own name, unless that is one of ours or one of
+    ours behind `input_` prefixes; then one more `input_`. Decided per name, so every worker
+    agrees, and no two fields meet: `stage` -> `input_stage`, `input_stage` -> `input_input_stage`."""
+    base = key
+    while base not in reserved and base.startswith("input_"):
+        base = base[len("input_") :]
+    return f"input_{key}" if base in reserved else key
+
+
+def union_carried(records: Iterable[Iterable[Sequence[str]]]) -> list[Carried]:
+    """Carried columns of several units (or writers), first-seen order, one unified type each."""
+    seen: dict[str, tuple[str, list[pa.DataType]]] = {}
+    for record in records:
+        for name, field, type_name in record:
+            seen.setdefault(name, (field, []))[1].append(ARROW_TYPES[type_name])
+    return [(name, field, str(unify_type(types))) for name, (field, types) in seen.items()]
+
+
 class SegmentedWriter:
     """Accumulates rows and writes them as Parquet row groups into segment files in `directory`."""
 
@@ -75,13 +112,15 @@ class SegmentedWriter:
         prefix: str,
         head: list[pa.Field],
         tail: list[pa.Field],
+        reserved: frozenset[str],
         compression_level: int,
         batch_rows: int,
     ) -> None:
         self.directory, self.prefix = directory, prefix
         self.head, self.tail = head, tail
-        self.reserved = {f.name for f in (*head, *tail, *BASE_FIELDS, *REJECT_FIELDS)}
+        self.reserved = reserved
         self.compression_level, self.batch_rows = compression_level, batch_rows
+        self._carried: dict[str, tuple[str, list[pa.DataType]]] = {}
         self.segments: list[Path] = []
         self.rows = 0
         self._fixed: list[list[Any]] = [[] for _ in (*head, *tail)]
@@ -99,10 +138,9 @@ class SegmentedWriter:
         if len(self._meta) >= self.batch_rows or self._text_bytes >= BATCH_TEXT_BYTES:
             self._flush()
 
-    def _column_name(self, key: str) -> str:
-        while key in self.reserved:
-            key = f"input_{key}"
-        return key
+    def carried(self) -> list[Carried]:
+        """The carried columns written so far, first-seen order, with their unified types."""
+        return [(name, field, str(unify_type(types))) for name, (field, types) in self._carried.items()]
 
     def _flush(self) -> None:
         if not self._meta:
@@ -110,7 +148,9 @@ class SegmentedWriter:
         keys: dict[str, None] = {}
         for meta in self._meta:
             keys.update(dict.fromkeys(meta))
-        carried = [(self._column_name(k), carried_array([m.get(k) for m in self._meta])) for k in keys]
+        carried = [(carried_name(k, self.reserved), carried_array([m.get(k) for m in self._meta])) for k in keys]
+        for key, (name, array) in zip(keys, carried):
+            self._carried.setdefault(name, (key, []))[1].append(array.type)
         n_head = len(self.head)
         fields = [*self.head, *(pa.field(n, a.type) for n, a in carried), *self.tail]
         arrays = [
@@ -155,31 +195,30 @@ class SegmentedWriter:
         self._close_writer()
 
 
-def unified_schema(schemas: list[pa.Schema], head: list[pa.Field], tail: list[pa.Field]) -> pa.Schema:
-    """Fixed head columns, every carried column in first-seen order with a unified type, then tail."""
-    fixed = {f.name for f in (*head, *tail)}
-    carried: dict[str, list[pa.DataType]] = {}
-    for schema in schemas:
-        for f in schema:
-            if f.name not in fixed:
-                carried.setdefault(f.name, []).append(f.type)
-    return pa.schema([*head, *(pa.field(name, unify_type(types)) for name, types in carried.items()), *tail])
+def _json_text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Non-string values as JSON text, the way `carried_array` writes a field of mixed types."""
+    return pa.array([None if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()], pa.string())
+
+
+def _as_type(column: pa.ChunkedArray, target: pa.DataType) -> pa.ChunkedArray | pa.Array:
+    if column.type == target:
+        return column
+    if target == pa.string() and column.type != pa.null():
+        return _json_text(column)
+    return column.cast(target)
 
 
 def conform(table: pa.Table, target: pa.Schema) -> pa.Table:
-    """`table` with exactly the columns of `target`: cast where types differ, nulls where absent."""
+    """`table` with exactly the columns of `target`: converted where types differ, nulls where absent."""
     columns = [
-        table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        _as_type(table.column(f.name), f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
         for f in target
     ]
     return pa.Table.from_arrays(columns, schema=target)
 
 
-def merge_segments(
-    segments: list[Path], dest: Path, head: list[pa.Field], tail: list[pa.Field], compression_level: int
-) -> int:
-    """Write all rows of `segments`, in order, to `dest` under one unified schema; return rows."""
-    target = unified_schema([pq.read_schema(s) for s in segments], head, tail)
+def merge_segments(segments: list[Path], dest: Path, target: pa.Schema, compression_level: int) -> int:
+    """Write all rows of `segments`, in order, to `dest` conformed to `target`; return rows."""
     tmp = temp_name(dest)
     rows = 0
     try:

@@ -46,6 +46,24 @@ _COLUMNS = [
 ]
 
 
+def _is_number(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind)
+
+
+def _any_type(kind: pa.DataType) -> bool:
+    return True
+
+
+#: Annotator columns are read only with the annotator's type: a carried input field of that name
+#: (a string `quality_score` in a run without the quality stage) is not taken for one.
+_ANNOTATION_TYPES = {
+    "lang": pa.types.is_string,
+    "lang_score": _is_number,
+    "quality_score": _is_number,
+    "blacklist_hits": pa.types.is_string,
+}
+
+
 @dataclass
 class ShardScan:
     kept_rows: int = 0
@@ -79,7 +97,8 @@ def parquet_files(dest: Path, kind: str) -> dict[str, Path]:
 
 def _batches(path: Path, wanted: list[str]) -> Iterator[pa.RecordBatch]:
     parquet = pq.ParquetFile(path)
-    columns = [c for c in wanted if c in parquet.schema_arrow.names]
+    schema = parquet.schema_arrow
+    columns = [c for c in wanted if c in schema.names and _ANNOTATION_TYPES.get(c, _any_type)(schema.field(c).type)]
     yield from parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns)
 
 

@@ -22,19 +22,19 @@ from cleaner.errors import OutputError
 from cleaner.io.fsutil import write_json_atomic
 from cleaner.io.parse import Malformed, parse_line
 from cleaner.io.reader import read_lines
-from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, SegmentedWriter
+from cleaner.io.writer import ARROW_TYPES, BASE_FIELDS, REJECT_FIELDS, SegmentedWriter, union_carried
 from cleaner.recipe import Recipe
 from cleaner.run.plan import verify_unchanged
 from cleaner.run.samples import SampleCollector
+from cleaner.run.schema import reserved_names
 from cleaner.run.stats import StageCounters, Stats, check_accounting
 from cleaner.run.worker import current
 from cleaner.stages.base import Normaliser, Stage, apply_stage
+from cleaner.stages.repeated_lines import bind_frequent_lines
 from cleaner.stages.route import Route
 
 #: How many lines a worker reads between two updates of the shared progress counters.
 PROGRESS_EVERY = 2000
-
-_ARROW_TYPES = {"string": pa.string(), "double": pa.float64(), "int64": pa.int64(), "bool": pa.bool_()}
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ class CleanTask:
     part_dir: str
     #: Where the unit writes its dedup signatures (when the recipe deduplicates).
     signatures: str
+    #: The run's frequent-line keys (when the recipe removes repeated lines), else "".
+    frequent_lines: str = ""
+    #: `cleaner run --limit N`: read only lines 1..N of the shard (0: all).
+    limit: int = 0
 
 
 def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
@@ -60,7 +64,7 @@ def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
     fields: dict[str, pa.Field] = {}
     for stage in stages:
         for name, type_name in stage.output_columns().items():
-            fields.setdefault(name, pa.field(name, _ARROW_TYPES[type_name]))
+            fields.setdefault(name, pa.field(name, ARROW_TYPES[type_name]))
     return list(fields.values())
 
 
@@ -117,7 +121,7 @@ class StageRunner:
 
     def run(self, doc: Document) -> tuple[str, Rejection] | None:
         """None when every stage keeps the document, else (stage label, rejection)."""
-        if not self.budget:
+        if not self.budget or not self.steps:  # no stage, nothing to time out (`stages: []`)
             return self._run(self.steps, doc)
         current = [self.counters[0]]
         signal.setitimer(signal.ITIMER_REAL, self.budget)
@@ -189,6 +193,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     """Process one chunk into `task.part_dir`; return its stats as JSON."""
     worker = current()
     recipe, stages = worker.recipe, worker.stages
+    bind_frequent_lines(stages, task.frequent_lines)
     started = time.perf_counter()
     part = Path(task.part_dir)
     tmp = part.with_name(part.name + ".tmp")
@@ -201,8 +206,9 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     annotations = annotation_fields(stages)
     head = [*BASE_FIELDS, *annotations]
     out = recipe.output
-    kept = SegmentedWriter(tmp, "kept", head, [], out.compression_level, out.batch_rows)
-    rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, out.compression_level, out.batch_rows)
+    reserved = reserved_names(annotations, recipe.dedup is not None)
+    kept = SegmentedWriter(tmp, "kept", head, [], reserved, out.compression_level, out.batch_rows)
+    rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, reserved, out.compression_level, out.batch_rows)
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
     tokens = worker.tokens
@@ -211,7 +217,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     text_fields, id_field = recipe.text_fields, recipe.input.id_field
     no_annotations = [None] * len(annotations)
     progress = [0]
-    reported_bytes = 0
+    reported_bytes = reported_kept = 0
 
     verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
     lines = read_lines(
@@ -224,11 +230,13 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         progress,
     )
     for raw in lines:
+        if task.limit and raw.number > task.limit:
+            break
         stats.read += 1
         if stats.read % PROGRESS_EVERY == 0:
-            worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes)
-            reported_bytes = progress[0]
-        item = parse_line(raw, task.source_file, text_fields, id_field)
+            worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
+            reported_bytes, reported_kept = progress[0], stats.kept
+        item = parse_line(raw, task.source_file, text_fields, id_field, recipe.input.html_field)
         if isinstance(item, Malformed):
             stats.malformed += 1
             stats.malformed_by_kind[item.kind] += 1
@@ -253,7 +261,9 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             stats.kept += 1
             stats.chars_out += len(doc.text)
             if tokens is not None:
-                stats.tokens_out += tokens.count(doc.text)
+                counted = tokens.count(doc.text)
+                stats.tokens_out += counted
+                stats.tokens_in += counted if doc.text == original else tokens.count(original)
             kept.add(values, doc.meta, len(doc.text))
             if signatures is not None:
                 quality = doc.annotations.get("quality_score")
@@ -262,6 +272,8 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         else:
             stage_label, rejection = outcome
             stats.rejected += 1
+            if tokens is not None:
+                stats.tokens_in += tokens.count(original)
             raw_line = raw.data if rejection.reason == "timeout" else None
             rejected.add([*values, stage_label, rejection.reason, rejection.detail, raw_line], doc.meta, len(doc.text))
             samples.offer_rejected(
@@ -275,7 +287,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
                 detail=rejection.detail,
             )
     verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
-    worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes)
+    worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
     kept.close()
     rejected.close()
     runner.collect_counters()
@@ -291,6 +303,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         "stats": stats.to_json(),
         "kept_segments": [p.name for p in kept.segments],
         "rejected_segments": [p.name for p in rejected.segments],
+        "carried": union_carried([kept.carried(), rejected.carried()]),
     }
     if signatures is not None:
         signatures.write(Path(task.signatures))

@@ -8,7 +8,6 @@ units and redoes the rest.
 from __future__ import annotations
 
 import signal
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,12 +21,15 @@ from cleaner.recipe import Recipe, first_difference
 from cleaner.run.clean import CleanTask, annotation_fields, clean_unit
 from cleaner.run.executors import Executor, make_executor
 from cleaner.run.finalise import FinaliseTask, finalise_shard
+from cleaner.run.invocations import Invocation
 from cleaner.run.layout import OUTPUT_FOLDERS, RunLayout
+from cleaner.run.lines import lines_phase
 from cleaner.run.outputs import claim, discard_run, foreign_files, remove_debris
 from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
-from cleaner.run.progress import Progress, log
+from cleaner.run.progress import QUIET, Progress, heartbeat, log, set_heartbeat
 from cleaner.run.records import clear_record, live_run, stop_orphans, write_record
 from cleaner.run.samples import merge as merge_samples
+from cleaner.run.schema import run_schema
 from cleaner.run.stats import Stats, check_accounting
 
 
@@ -48,6 +50,11 @@ class RunOptions:
     ray_address: str | None = None
     #: DEST of an earlier run: documents duplicating its kept documents are removed.
     dedup_against: Path | None = None
+    #: `--limit N`: a trial on lines 1..N of every shard (0: everything). Part of the manifest, so a
+    #: limited run is never resumed as a full one.
+    limit: int = 0
+    #: How often Ray reruns a unit lost with its worker or node.
+    ray_retries: int = 3
 
 
 def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
@@ -57,6 +64,7 @@ def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str,
         "recipe_fingerprint": options.recipe.fingerprint,
         "recipe_settings": options.recipe.settings,
         "dedup_against": str(options.dedup_against.resolve()) if options.dedup_against else None,
+        "limit": options.limit,
         "inputs": inputs,
     }
 
@@ -103,6 +111,11 @@ def prepare(options: RunOptions) -> list[Shard]:
                 f"{dest} was run with --dedup-against {old.get('dedup_against')}, now "
                 f"{manifest['dedup_against']}; rerun with --restart to discard it, or choose a new DEST"
             )
+        if old.get("limit", 0) != options.limit:
+            raise UsageError(
+                f"{dest} holds a run made {_limit_flag(old.get('limit', 0))}, now {_limit_flag(options.limit)}; "
+                "rerun with --restart to discard it, or choose a new DEST"
+            )
         if old["inputs"] != current:
             raise UsageError(
                 f"the input files changed since the run in {dest} "
@@ -127,6 +140,10 @@ def prepare(options: RunOptions) -> list[Shard]:
     write_json_atomic(layout.plan, [shard_to_json(s) for s in shards])
     write_json_atomic(layout.manifest, manifest)
     return shards
+
+
+def _limit_flag(limit: int) -> str:
+    return f"with --limit {limit}" if limit else "without --limit"
 
 
 def _refuse_overlap(source: Path, dest: Path) -> None:
@@ -168,15 +185,17 @@ def _clean_phase(
             shard.mtime_ns,
             str(layout.part(chunk.unit)),
             str(layout.signatures(chunk.unit)),
+            str(layout.frequent_lines) if layout.lines_summary.exists() else "",
+            options.limit,
         )
         for shard, chunk in todo
     ]
-    total_bytes = sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
+    total_bytes = 0 if options.limit else sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
     progress = Progress("clean", len(tasks), total_bytes, layout.progress, options.progress_seconds)
     for result in executor.map(clean_unit, tasks, options.progress_seconds):
         if result is not None:
             stats = result["stats"]
-            progress.unit_done(stats["read"], stats["kept"], stats["bytes_read"])
+            progress.unit_done(stats["read"], stats["kept"], stats["bytes_read"], result["unit"])
         progress.update(executor.progress())
         if result is None:
             progress.report()
@@ -224,7 +243,8 @@ def _finalise_phase(
     executor: Executor, shards: list[Shard], done: set[str], options: RunOptions
 ) -> None:
     recipe, layout = options.recipe, RunLayout(options.dest)
-    fields = tuple(annotation_fields(recipe.build_stages()))
+    fields = annotation_fields(recipe.build_stages())
+    kept_schema, rejected_schema = run_schema(layout, shards, done, fields, recipe.dedup is not None)
     dedup_dir = str(layout.dedup_dir) if recipe.dedup is not None else None
     out = recipe.output
     tasks = [
@@ -233,55 +253,85 @@ def _finalise_phase(
             str(options.dest),
             out.compression_level,
             out.batch_rows,
-            fields,
+            kept_schema,
+            rejected_schema,
             dedup_dir,
             out.tokenizer,
         )
         for shard in shards
         if shard.sid not in done
     ]
-    for _ in executor.map(finalise_shard, tasks, options.progress_seconds):
-        pass
+    for result in executor.map(finalise_shard, tasks, options.progress_seconds):
+        if result is None:
+            heartbeat()
+
+
+def _reused(layout: RunLayout, shards: list[Shard], done: set[str]) -> str:
+    """What a resume takes over from earlier invocations: clean units and finalised shards."""
+    units = sum(len(s.chunks) for s in shards)
+    cleaned = sum(
+        len(s.chunks) if s.sid in done else sum(layout.part(c.unit).is_dir() for c in s.chunks) for s in shards
+    )
+    return f"reused {cleaned}/{units} clean units; {len(done)}/{len(shards)} shards already done (finalised)"
 
 
 def run(options: RunOptions) -> int:
     """Run (or resume) a cleaning run; return the process exit code."""
-    started = time.monotonic()
     shards = prepare(options)
     dest, layout = options.dest, RunLayout(options.dest)
     done = {s.sid for s in shards if layout.done_marker(s.sid).exists()}
     if debris := remove_debris(layout, done):
         log(f"removed {debris} unfinished files and folders left by an interrupted run")
+    invocation = Invocation(layout)
+    resumed = f"invocation {invocation.number}: {_reused(layout, shards, done)}" if invocation.number > 1 else "new run"
     log(
         f"run {dest}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
-        f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); "
-        f"{len(done)} shards already done"
+        f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); {resumed}"
+        + (f"; limited to the first {options.limit:,} lines of each shard" if options.limit else "")
     )
     previous = signal.signal(signal.SIGTERM, _raise_stopped)
-    executor = make_executor(options.executor, options.recipe, options.workers, options.ray_address)
+    set_heartbeat(invocation.beat)
+    outcome = "failed"
+    executor = make_executor(
+        options.executor, options.recipe, options.workers, options.ray_address, options.ray_retries
+    )
     try:
         write_record(dest, options.runs_dir, executor.worker_pids())
+        lines_phase(executor, shards, options.recipe, layout, options.progress_seconds, options.limit)
         _clean_phase(executor, shards, done, options)
         _dedup_phase(executor, shards, options)
         _finalise_phase(executor, shards, done, options)
         executor.close()
-        summary = write_summary(options, shards, time.monotonic() - started)
+        summary = write_summary(options, shards, invocation.seconds(), invocation.number)
+        outcome = "done"
     except (Stopped, KeyboardInterrupt):
         executor.terminate()
+        outcome = "stopped"
         log(f"stopped; rerun the same command to resume (finished units are kept in {layout.state})")
         return 143
     except BaseException:
         executor.terminate()
         raise
     finally:
+        set_heartbeat(None)
         signal.signal(signal.SIGTERM, previous)
+        _end_invocation(invocation, outcome)
         clear_record(dest, options.runs_dir)
     print_summary(summary)
     return 0
 
 
-def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> dict[str, Any]:
-    """Add up the shard stats, check the run-wide accounting, write DEST/summary.json."""
+def _end_invocation(invocation: Invocation, outcome: str) -> None:
+    """Write how this invocation ended; a DEST that became unwritable must not mask the run's error."""
+    try:
+        invocation.end(outcome)
+    except OSError:
+        pass
+
+
+def write_summary(options: RunOptions, shards: list[Shard], seconds: float, invocations: int) -> dict[str, Any]:
+    """Add up the shard stats, check the run-wide accounting, write DEST/summary.json. `seconds` is
+    the active time of all `invocations` of the run (a stopped and resumed run counts both parts)."""
     layout = RunLayout(options.dest)
     totals = Stats()
     per_shard = []
@@ -292,6 +342,7 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         peak_rss = max(peak_rss, raw["worker_peak_rss_mb"])
         per_shard.append({k: raw[k] for k in ("shard", "source_file", "read", "kept", "rejected", "malformed")})
     check_accounting(totals, "run total")
+    wall = round(seconds, 2)
     reasons: Counter = Counter()
     for stage in totals.stages:
         reasons.update({f"{stage.label}:{reason}": n for reason, n in stage.rejected.items()})
@@ -302,7 +353,10 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float) -> d
         "recipe": str(options.recipe.path),
         "workers": options.workers,
         "tokenizer": options.recipe.output.tokenizer,
-        "wall_seconds": round(seconds, 2),
+        "wall_seconds": wall,
+        "invocations": invocations,
+        "docs_per_s": round(totals.read / wall, 1) if wall > 0 else None,
+        "limit": options.limit,
         "worker_peak_rss_mb": peak_rss,
         "totals": totals.to_json(),
         "reasons": [{"reason": r, "count": n} for r, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))],
@@ -329,11 +383,15 @@ def print_summary(summary: dict[str, Any], limit: int = 40) -> None:
         )
         if row is rows[min(limit, len(rows)) - 1] and len(rows) > limit:
             lines.append(f"... {len(rows) - limit} more shards in {summary['dest']}/summary.json")
-    print("\n".join(lines))
     if summary["reasons"]:
-        print("rejections: " + ", ".join(f"{r['reason']} {r['count']:,}" for r in summary["reasons"][:8]))
-    print(
-        f"done in {summary['wall_seconds']:.1f}s: {totals['read']:,} lines read = {totals['kept']:,} kept "
-        f"+ {totals['rejected']:,} rejected + {totals['malformed']:,} malformed; output in {summary['dest']}",
-        flush=True,
+        lines.append("rejections: " + ", ".join(f"{r['reason']} {r['count']:,}" for r in summary["reasons"][:8]))
+    invocations = summary.get("invocations", 1)
+    over = f" over {invocations} invocations" if invocations > 1 else ""
+    if summary.get("limit"):
+        lines.append(f"limited run: only the first {summary['limit']:,} lines of each shard were read")
+    lines.append(
+        f"done in {summary['wall_seconds']:.1f}s{over} ({summary.get('docs_per_s') or 0:,.0f} docs/s): "
+        f"{totals['read']:,} lines read = {totals['kept']:,} kept + {totals['rejected']:,} rejected "
+        f"+ {totals['malformed']:,} malformed; output in {summary['dest']}"
     )
+    log("\n".join(lines), QUIET, stamp=False)

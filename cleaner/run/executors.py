@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -30,8 +31,8 @@ class Executor(Protocol):
         """PIDs of this machine's worker processes, recorded so `cleaner stop` can stop them."""
         ...
 
-    def progress(self) -> tuple[int, int] | None:
-        """Documents and input bytes processed so far by running units, when the executor knows."""
+    def progress(self) -> tuple[int, int, int] | None:
+        """Documents read, input bytes and documents kept so far by running units, when the executor knows."""
         ...
 
     def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
@@ -52,9 +53,9 @@ def require_ray() -> Any:
     return ray
 
 
-def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | None) -> Executor:
+def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | None, ray_retries: int = 3) -> Executor:
     if kind == "ray":
-        return RayExecutor(recipe, workers, ray_address)
+        return RayExecutor(recipe, workers, ray_address, ray_retries)
     return LocalExecutor(recipe, workers)
 
 
@@ -63,15 +64,16 @@ class LocalExecutor:
 
     def __init__(self, recipe: Recipe, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
-        self.docs, self.bytes = context.Value("q", 0), context.Value("q", 0)
-        self.pool = context.Pool(workers, initializer=init_worker_safely, initargs=(recipe, self.docs, self.bytes))
+        self.counters = (context.Value("q", 0), context.Value("q", 0), context.Value("q", 0))
+        self.pool = context.Pool(workers, initializer=init_worker_safely, initargs=(recipe, self.counters))
 
     def worker_pids(self) -> list[int]:
         return [process.pid for process in self.pool._pool]
 
-    def progress(self) -> tuple[int, int]:
-        """Documents and input bytes processed so far, updated by workers while they work."""
-        return self.docs.value, self.bytes.value
+    def progress(self) -> tuple[int, int, int]:
+        """Documents read, input bytes and documents kept so far, updated by workers while they work."""
+        docs, nbytes, kept = self.counters
+        return docs.value, nbytes.value, kept.value
 
     def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
         iterator = self.pool.imap_unordered(functools.partial(run_unit, fn), tasks)
@@ -101,21 +103,51 @@ def _ray_call(fn: Callable[[Any], Any], task: Any, recipe: Recipe) -> Any:
     return fn(task)
 
 
+#: Seconds to reach a cluster's GCS before `--ray-address` is refused (ray.init would wait far longer).
+RAY_CONNECT_SECONDS = 15.0
+
+
+def check_ray_address(address: str) -> None:
+    """Refuse an address whose GCS does not answer, in bounded time and with one line."""
+    if address == "auto":
+        return
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--ray-address {address}: expected HOST:PORT, ray://HOST:PORT or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=RAY_CONNECT_SECONDS).close()
+    except OSError as err:
+        raise UsageError(f"--ray-address {address}: cannot reach the cluster ({err.strerror or err})") from None
+
+
 class RayExecutor:
-    """Shards and finalise units as Ray tasks (one CPU each). Needs `pip install -e .[ray]`."""
+    """Shards and finalise units as Ray tasks (one CPU each). Needs `pip install -e .[ray]`.
+
+    Units are idempotent (each writes under temporary names and publishes atomically), so a task
+    lost with its worker or node is rerun up to `retries` times; an error raised by the unit
+    itself is deterministic and fails the run at once. Without an address a fresh local runtime is
+    started, bound to 127.0.0.1, whatever cluster records Ray left on the machine."""
 
     distributes_dedup = True
 
-    def __init__(self, recipe: Recipe, workers: int, address: str | None) -> None:
+    def __init__(self, recipe: Recipe, workers: int, address: str | None, retries: int = 3) -> None:
         self.ray = ray = require_ray()
         self.started_runtime = not ray.is_initialized()
         if self.started_runtime:
             if address:
+                check_ray_address(address)
                 ray.init(address=address, log_to_driver=False)
             else:
-                ray.init(num_cpus=workers, log_to_driver=False, include_dashboard=False)
+                ray.init(
+                    address="local",
+                    num_cpus=workers,
+                    _node_ip_address="127.0.0.1",
+                    log_to_driver=False,
+                    include_dashboard=False,
+                )
         self.recipe = recipe
-        self.remote = ray.remote(num_cpus=1, max_retries=0)(_ray_call)
+        self.remote = ray.remote(num_cpus=1, max_retries=retries, retry_exceptions=False)(_ray_call)
         self.pending: list[Any] = []
 
     def worker_pids(self) -> list[int]:

@@ -1,8 +1,9 @@
 """The finalise phase for one shard: its parts become kept/, rejected/ and stats/ files.
 
-A shard cleaned in one chunk has one segment per output, which is hard-linked into place (no
-copy); several chunks or segments are merged under one schema. The shard's done-marker is
-written last, and the part folders are removed after it.
+Every shard is conformed to the run-wide schema (see cleaner/run/schema.py): a single segment
+that already has it is hard-linked into place (no copy); otherwise the segments are rewritten
+under it, one row group at a time. The shard's done-marker is written last, and the part folders
+are removed after it.
 """
 
 from __future__ import annotations
@@ -19,20 +20,13 @@ import pyarrow.parquet as pq
 from cleaner.dedup.removals import load_removals, split_removed
 from cleaner.errors import AccountingError, OutputError
 from cleaner.io.fsutil import publish_copy, read_json, write_json_atomic
-from cleaner.io.writer import BASE_FIELDS, REJECT_FIELDS, conform, merge_segments, unified_schema, write_table
+from cleaner.io.writer import conform, merge_segments, write_table
 from cleaner.run.layout import RunLayout
 from cleaner.run.plan import Shard
 from cleaner.run.samples import doc_ref
 from cleaner.run.samples import merge as merge_samples
 from cleaner.run.stats import StageCounters, Stats, check_accounting
 from cleaner.run.tokens import TokenCounter
-
-#: Columns a document removed by dedup carries in the rejected output (null for other rows).
-DEDUP_FIELDS = [
-    pa.field("duplicate_of", pa.string()),
-    pa.field("cluster_id", pa.int64()),
-    pa.field("cluster_size", pa.int64()),
-]
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,9 @@ class FinaliseTask:
     dest: str
     compression_level: int
     batch_rows: int
-    annotation_fields: tuple[pa.Field, ...] = ()
+    #: The run-wide schemas every kept/ and rejected/ file is conformed to.
+    kept_schema: pa.Schema
+    rejected_schema: pa.Schema
     #: The dedup phase's output folder when the recipe deduplicates, else None.
     dedup_dir: str | None = None
     tokenizer: str = "none"
@@ -53,13 +49,13 @@ def _token_counter(spec: str) -> TokenCounter:
 
 
 def _remove_duplicates(
-    part: Path, segments: list[Path], removals: pa.Table, head: list[pa.Field], task: FinaliseTask
+    part: Path, segments: list[Path], removals: pa.Table, task: FinaliseTask
 ) -> tuple[Path, Path, pa.Table]:
     """Split a unit's kept rows into what stays and what dedup removed; write both as segments.
 
     Works one row group at a time, so memory holds one batch of the unit plus its removed rows,
     however large the unit. Returns (kept segment, duplicates segment, removed rows)."""
-    schema = unified_schema([pq.read_schema(s) for s in segments], head, [])
+    schema = task.kept_schema
     rows = removals.column("row").to_numpy()
     kept_path, duplicates_path = part / "kept-dedup.parquet", part / "duplicates.parquet"
     removed_parts = []
@@ -92,7 +88,6 @@ def _apply_dedup(
     parts: list[Path],
     kept: list[list[Path]],
     rejected: list[Path],
-    head: list[pa.Field],
     stats: Stats,
 ) -> tuple[list[Path], list[Path], list[str]]:
     """Drop the shard's duplicates from its kept segments, add them to its rejected segments and
@@ -106,7 +101,7 @@ def _apply_dedup(
         if removals.num_rows == 0:
             new_kept += segments
             continue
-        kept_path, duplicates_path, removed = _remove_duplicates(part, segments, removals, head, task)
+        kept_path, duplicates_path, removed = _remove_duplicates(part, segments, removals, task)
         new_kept.append(kept_path)
         rejected = [*rejected, duplicates_path]
         counters.rejected.update(removed.column("reason").to_pylist())
@@ -126,11 +121,11 @@ def _apply_dedup(
     return new_kept, rejected, removed_refs
 
 
-def _publish(segments: list[Path], dest: Path, head: list, tail: list, level: int) -> None:
-    if len(segments) == 1:
+def _publish(segments: list[Path], dest: Path, schema: pa.Schema, level: int) -> None:
+    if len(segments) == 1 and pq.read_schema(segments[0]).equals(schema, check_metadata=True):
         publish_copy(segments[0], dest)
     else:
-        merge_segments(segments, dest, head, tail, level)
+        merge_segments(segments, dest, schema, level)
 
 
 def _rows(path: Path) -> int:
@@ -147,19 +142,16 @@ def finalise_shard(task: FinaliseTask) -> dict[str, Any]:
     check_accounting(stats, shard.source_file)
 
     paths = layout.shard_outputs(shard.name)
-    head = [*BASE_FIELDS, *task.annotation_fields]
     kept_by_part = [[part / name for name in r["kept_segments"]] for part, r in zip(parts, results)]
     rejected = [part / name for part, r in zip(parts, results) for name in r["rejected_segments"]]
     removed_refs: list[str] = []
     if task.dedup_dir is None:
         kept = [segment for segments in kept_by_part for segment in segments]
-        _publish(kept, paths.kept, head, [], task.compression_level)
-        _publish(rejected, paths.rejected, head, REJECT_FIELDS, task.compression_level)
     else:
-        kept, rejected, removed_refs = _apply_dedup(task, parts, kept_by_part, rejected, head, stats)
+        kept, rejected, removed_refs = _apply_dedup(task, parts, kept_by_part, rejected, stats)
         check_accounting(stats, shard.source_file)
-        _publish(kept, paths.kept, head, [], task.compression_level)
-        merge_segments(rejected, paths.rejected, head, [*REJECT_FIELDS, *DEDUP_FIELDS], task.compression_level)
+    _publish(kept, paths.kept, task.kept_schema, task.compression_level)
+    _publish(rejected, paths.rejected, task.rejected_schema, task.compression_level)
     kept_rows, rejected_rows = _rows(paths.kept), _rows(paths.rejected)
     if kept_rows != stats.kept or rejected_rows != stats.rejected + stats.malformed:
         raise AccountingError(

@@ -1,8 +1,9 @@
 """Every path of a run under DEST, in one place: what a user reads, and `_state/`, the engine's own.
 
-`_state/` holds the plan and manifest (what resume compares), one folder per finished clean unit
-(`parts/<unit>/`), the dedup signatures (kept for `--dedup-against`) and the dedup result, one
-done-marker per finalised shard, the merged review samples, progress and the live run's record.
+`_state/` holds the plan and manifest (what resume compares), the repeated-lines pre-pass
+(`lines/`), one folder per finished clean unit (`parts/<unit>/`), the dedup signatures (kept for
+`--dedup-against`) and the dedup result, one done-marker per finalised shard, the merged review
+samples, progress and the live run's record.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class RunLayout:
     @property
     def summary(self) -> Path:
         return self.dest / "summary.json"
+
+    @property
+    def schema(self) -> Path:
+        """The run-wide columns of kept/ and rejected/, decided before the first shard is finalised."""
+        return self.dest / "schema.json"
 
     @property
     def report_json(self) -> Path:
@@ -94,6 +100,11 @@ class RunLayout:
         return self.state / "progress.json"
 
     @property
+    def invocations(self) -> Path:
+        """One record per `cleaner run` of this run: start, last report, end and outcome (run/invocations.py)."""
+        return self.state / "invocations.json"
+
+    @property
     def saved_samples(self) -> Path:
         """The run's merged review samples, from which the report writes `samples/`."""
         return self.state / "samples.json"
@@ -117,6 +128,37 @@ class RunLayout:
     @property
     def dedup_dir(self) -> Path:
         return self.state / "dedup"
+
+    @property
+    def lines_dir(self) -> Path:
+        """The repeated-lines pre-pass (cleaner/run/lines.py)."""
+        return self.state / "lines"
+
+    @property
+    def lines_units_dir(self) -> Path:
+        return self.lines_dir / "units"
+
+    def lines_unit(self, unit: str) -> Path:
+        """A unit's sorted runs of (line key, content hash) pairs (written as `<unit>.tmp`, then renamed)."""
+        return self.lines_units_dir / unit
+
+    @property
+    def lines_partitions_dir(self) -> Path:
+        return self.lines_dir / "partitions"
+
+    def lines_partition(self, partition: int, partitions: int) -> Path:
+        """The frequent keys of one hash partition (its counts in the `.json` beside it)."""
+        return self.lines_partitions_dir / f"{partition:05d}-of-{partitions:05d}.npy"
+
+    @property
+    def frequent_lines(self) -> Path:
+        """Sorted uint64 keys of the lines to remove, read by every clean unit."""
+        return self.lines_dir / "frequent.npy"
+
+    @property
+    def lines_summary(self) -> Path:
+        """Written last: the pre-pass is done."""
+        return self.lines_dir / "summary.json"
 
     def done_marker(self, sid: str) -> Path:
         return self.state / "done" / f"{sid}.json"

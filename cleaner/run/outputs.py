@@ -112,5 +112,5 @@ def foreign_files(layout: RunLayout, planned: Iterable[Path]) -> list[Path]:
     would overwrite someone else's data."""
     if layout.manifest.exists():
         return []
-    fixed = [layout.summary, layout.report_json, layout.report_html]
+    fixed = [layout.summary, layout.schema, layout.report_json, layout.report_html]
     return [path for path in [*planned, *fixed] if path.exists()]

@@ -25,13 +25,13 @@ class WorkerState:
     #: Shared progress counters (multiprocessing Values), only under the local executor.
     docs: Any = None
     bytes: Any = None
+    kept: Any = None
 
-    def report_progress(self, docs: int, nbytes: int) -> None:
+    def report_progress(self, docs: int, nbytes: int, kept: int) -> None:
         if self.docs is not None:
-            with self.docs.get_lock():
-                self.docs.value += docs
-            with self.bytes.get_lock():
-                self.bytes.value += nbytes
+            for counter, amount in ((self.docs, docs), (self.bytes, nbytes), (self.kept, kept)):
+                with counter.get_lock():
+                    counter.value += amount
 
 
 _state: WorkerState | None = None
@@ -40,22 +40,23 @@ _state: WorkerState | None = None
 _startup_error: str | None = None
 
 
-def init_worker(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
-    """Build and set up the recipe's stages in this process."""
+def init_worker(recipe: Recipe, progress: tuple[Any, Any, Any] | None = None) -> None:
+    """Build and set up the recipe's stages in this process; `progress` holds the shared (docs,
+    bytes, kept) counters of the local executor."""
     global _state
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     stages = recipe.build_stages()
     for stage in stages:
         stage.setup()
     tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
-    _state = WorkerState(recipe, stages, tokens, progress_docs, progress_bytes)
+    _state = WorkerState(recipe, stages, tokens, *(progress or ()))
 
 
-def init_worker_safely(recipe: Recipe, progress_docs: Any = None, progress_bytes: Any = None) -> None:
+def init_worker_safely(recipe: Recipe, progress: tuple[Any, Any, Any] | None = None) -> None:
     """Pool initializer: `init_worker`, with a failure kept for the first unit to report."""
     global _startup_error
     try:
-        init_worker(recipe, progress_docs, progress_bytes)
+        init_worker(recipe, progress)
     except Exception as err:  # noqa: BLE001 (any set-up failure ends the run with its message)
         _startup_error = f"a worker could not start: {type(err).__name__}: {err}"
 

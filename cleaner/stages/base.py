@@ -33,8 +33,12 @@ class Stage:
     name: ClassVar[str] = ""
     kind: ClassVar[str] = ""
 
-    def validate(self, recipe_dir: Path) -> None:
-        """Check parameter combinations and referenced files; raise ValueError("key: why")."""
+    def validate(self) -> None:
+        """Check parameter combinations; raise ValueError("key: why")."""
+
+    def resolve(self, recipe_dir: Path) -> None:
+        """For stages that name files: find them (beside the recipe, then in the shipped data),
+        pin the found paths into the parameters, and check the parameters that go with them."""
 
     def setup(self) -> None:
         """Load heavy resources (models, automata) once per worker, after validation."""
@@ -144,6 +148,12 @@ class RejectingAnnotator(Annotator):
 
     def output_columns(self) -> dict[str, str]:
         return {**self.columns, **tag_columns(self.label, ())} if self.mode == "tag" else dict(self.columns)
+
+
+def validate_stage(stage: Stage, recipe_dir: Path) -> None:
+    """Everything a recipe checks of one stage before any worker starts."""
+    stage.resolve(recipe_dir)
+    stage.validate()
 
 
 def apply_stage(stage: Stage, doc: Document) -> Rejection | None:

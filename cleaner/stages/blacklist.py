@@ -66,7 +66,7 @@ class Blacklist(RejectingAnnotator):
     rate_min_hits: int = 2
     url_field: str = "url"
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         for name, limits in (("min_distinct", self.min_distinct), ("per_1000", self.per_1000)):
             for category, value in limits.items():
                 if value <= 0:

@@ -60,7 +60,7 @@ class TrimBoilerplate(Normaliser):
     max_sentence_chars: int = 150
     min_coverage: float = 0.4
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         if self.max_misses < 1:
             raise ValueError("max_misses: must be >= 1")
         if not 0.0 < self.min_coverage <= 1.0:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import regex
 
@@ -69,7 +68,7 @@ class C4Lines(Normaliser):
     policy_phrases: list[str] = field(default_factory=lambda: list(DEFAULT_POLICY_PHRASES))
     remove_citations: bool = True
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not self.terminal_punctuation:
             raise ValueError("terminal_punctuation: must name at least one character")
 

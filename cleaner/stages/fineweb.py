@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import regex
@@ -51,7 +50,7 @@ class FineWebQuality(MeasuredFilter):
     #: "word": newlines per whitespace-separated word; "char": per non-space character.
     unit: ClassVar[str] = "word"
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.short_line_chars < 1:
             raise ValueError("short_line_chars: must be >= 1")
 

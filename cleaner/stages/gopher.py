@@ -10,7 +10,6 @@ import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -244,7 +243,7 @@ class GopherRepetition(MeasuredFilter):
     #: Units of the n-gram rules: "word" for space-separated text, "char" for Chinese.
     unit: ClassVar[str] = "word"
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         _int_keys(self.max_top_ngram_fraction, "max_top_ngram_fraction")
         _int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
@@ -70,7 +69,7 @@ class HtmlExtract(Normaliser):
     #: Keep the HTML as an output column; off by default because it is often 10-50x the text.
     keep_html: bool = False
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not self.field:
             raise ValueError("field: must name an input field")
         if self.max_depth < 1 or self.max_chars < 1:

@@ -56,7 +56,7 @@ class LanguageId(RejectingAnnotator):
     #: Settle zh vs ja/ko/yue/wuu by script (only for models with lid.176-style ISO labels).
     script_check: bool = True
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         if self.window_chars < 1:
             raise ValueError("window_chars: must be >= 1")
         if self.max_windows < 1:

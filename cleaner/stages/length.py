@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from cleaner.document import Document, Rejection
 from cleaner.stages.base import Filter
@@ -30,7 +29,7 @@ class LengthFilter(Filter):
     min_words: int = 0
     max_words: int | None = None
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         for low, high in (("min_chars", "max_chars"), ("min_words", "max_words")):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo < 0:

@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import opencc
@@ -203,7 +202,7 @@ class GarbledText(MeasuredFilter):
     #: One lost-byte run in a long article is a blemish the curator keeps; two or more are not.
     min_shift_spans: int = 2
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_shift_spans < 1:
             raise ValueError("min_shift_spans: must be >= 1")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
@@ -121,7 +120,7 @@ class UnicodeNormaliser(Normaliser):
     remove_literal_escapes: bool = True
     fold_homoglyphs: bool = True
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         outside = [c for c in self.keep_in_chinese if ord(c) not in _FULLWIDTH_PUNCTUATION]
         if outside:
             raise ValueError(f"keep_in_chinese: {''.join(outside)!r} are not full-width punctuation")
@@ -207,7 +206,7 @@ class WhitespaceNormaliser(Normaliser):
     max_blank_lines: int = 1
     remove_space_between_chinese: bool = True
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.max_blank_lines < 0:
             raise ValueError("max_blank_lines: must be >= 0")
 

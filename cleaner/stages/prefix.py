@@ -31,7 +31,7 @@ class RemovePrefixPhrases(Normaliser):
     phrase_list: str | None = None
     every_line: bool = False
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         if self.phrase_list is not None:
             try:
                 self.phrase_list = pin_resource(self.phrase_list, recipe_dir)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import regex
 
@@ -46,7 +45,7 @@ class Promotions(MeasuredFilter):
     min_matches: int = 1
     timeout_seconds: float = 1.0
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         for key in ("patterns", "extra_patterns"):
             for i, pattern in enumerate(getattr(self, key) or []):
                 try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import regex
 
@@ -30,7 +29,7 @@ class CollapsePunctuation(Normaliser):
     collapsible: str = "!?,;！？。，；：、"
     max_dashes: int = 3
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.max_dashes < 1:
             raise ValueError("max_dashes: must be >= 1")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 from cleaner.document import Document, Rejection
+from cleaner.resources import resolve_resource
 from cleaner.stages.base import Annotator, tag_columns, write_tags
 from cleaner.stages.registry import register
-from cleaner.stages.resources import resolve_resource
 from cleaner.text.fasttext_model import load_model
 from cleaner.text.quality_features import score_texts
 
@@ -36,7 +36,7 @@ class QualityScore(Annotator):
     mode: Literal["score", "filter", "tag"] = "score"
     threshold: float = 0.5
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold: must be within 0..1, got {self.threshold}")
         if self.model is None:

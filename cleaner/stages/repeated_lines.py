@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -84,7 +83,7 @@ class RepeatedLines(Normaliser):
         self._frequent_source = ""
         self._docs_changed = self._lines_removed = 0
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_docs < 2:
             raise ValueError("min_docs: must be >= 2 (every line occurs in at least one document)")
         if self.min_chars < 1:

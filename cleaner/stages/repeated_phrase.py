@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import regex
@@ -74,7 +73,7 @@ class RepeatedPhrase(MeasuredFilter):
 
     max_coverage: float = 0.5
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not 0 < self.max_coverage <= 1:
             raise ValueError("max_coverage: must be in (0, 1]")
 

@@ -10,7 +10,6 @@ for long texts). Cost: O(n * max_unit) array cells, then a Python loop over the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import regex
@@ -91,7 +90,7 @@ class CollapseRepetition(Normaliser):
     min_copies: int = 3
     max_unit: int = 30
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_unit < 1:
             raise ValueError("min_unit: must be >= 1")
         if self.min_copies < 2:

@@ -14,8 +14,8 @@ from typing import ClassVar, Literal
 
 from cleaner.config import build_dataclass
 from cleaner.document import Document, Rejection
-from cleaner.stages.base import Stage, apply_stage
-from cleaner.stages.registry import STAGES, register, stage_entries
+from cleaner.stages.base import Stage, apply_stage, validate_stage
+from cleaner.stages.registry import STAGES, register, stage_entries, unknown_stage
 from cleaner.text.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
 
 
@@ -65,7 +65,7 @@ class Route(Stage):
             for i, (name, params) in enumerate(stage_entries(raw, f"routes.{key}")):
                 where = f"routes.{key}[{i}].{name}"
                 if name not in STAGES:
-                    raise ValueError(f"{where}: unknown stage (known: {', '.join(sorted(STAGES))})")
+                    raise unknown_stage(name, where)
                 built.append(build_dataclass(STAGES[name], params, where))
             self._routes[key] = [("", stage) for stage in built]
         self.bind(self.label)
@@ -94,7 +94,7 @@ class Route(Stage):
                     columns.setdefault(name, type_name)
         return columns
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         """Validate every sub-stage, then record their validated parameters (resolved paths)
         in `routes`, so workers rebuild exactly what was validated."""
         if not self.routes:
@@ -102,7 +102,7 @@ class Route(Stage):
         for key, stages in self._routes.items():
             for i, (_, stage) in enumerate(stages):
                 try:
-                    stage.validate(recipe_dir)
+                    validate_stage(stage, recipe_dir)
                 except ValueError as err:
                     raise ValueError(f"routes.{key}[{i}].{stage.name}.{err}") from None
             self.routes[key] = [{stage.name: dataclasses.asdict(stage)} for _, stage in stages]
@@ -115,7 +115,9 @@ class Route(Stage):
     def select(self, doc: Document) -> tuple[str, list[tuple[str, Stage]]] | None:
         """The route key and its (label, stage) list for this document, or None."""
         lang = doc.annotations.get("lang")
-        for key in (lang, script_of(doc.text), "default"):
+        if lang in self._routes:  # the script is counted only when the language has no route
+            return lang, self._routes[lang]
+        for key in (script_of(doc.text), "default"):
             if key in self._routes:
                 return key, self._routes[key]
         return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal
 
 import regex
@@ -26,7 +25,7 @@ class SpanRemover(Normaliser):
     action: Literal["delete", "replace"] = "delete"
     placeholder: str = ""
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.action == "replace" and not self.placeholder:
             raise ValueError("placeholder: must not be empty when action is 'replace'")
 

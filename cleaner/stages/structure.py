@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import regex
@@ -46,7 +45,7 @@ class ChapterList(MeasuredFilter):
     max_heading_chars: int = 30
     min_headings: int = 3
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.max_heading_share is not None and not 0 <= self.max_heading_share <= 1:
             raise ValueError("max_heading_share: must be within 0..1")
 
@@ -92,7 +91,7 @@ class TablePage(MeasuredFilter):
     min_segments: int = 5
     min_table_share: float = 0.5
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not self.separators:
             raise ValueError("separators: must name at least one character")
         if self.min_segments < 2:
@@ -149,7 +148,7 @@ class MixedScriptSpam(MeasuredFilter):
     min_pairs: int = 3
     min_runs: int = 2
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_pairs < 2:
             raise ValueError("min_pairs: must be >= 2")
         if self.min_runs < 1:

@@ -15,9 +15,9 @@ import ahocorasick
 import regex
 
 from cleaner.document import Document
+from cleaner.resources import pin_resource, resolve_resource
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
-from cleaner.stages.resources import pin_resource, resolve_resource
 from cleaner.text.term_match import TermMatcher
 from cleaner.text.word_lists import read_terms
 
@@ -67,7 +67,7 @@ class SeoInjection(MeasuredFilter):
     #: A brand the template wrote over a word of the article comes back with every occurrence.
     min_brand_mentions: int = 3
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         for key in ("min_site_names", "min_brand_mentions"):
             if getattr(self, key) < 1:
                 raise ValueError(f"{key}: must be >= 1")
@@ -154,7 +154,7 @@ class SpamAd(MeasuredFilter):
 
     min_kinds: int = 1
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_kinds < 1:
             raise ValueError("min_kinds: must be >= 1")
 

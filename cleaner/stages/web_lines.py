@@ -115,7 +115,7 @@ class BoilerplateLines(Normaliser):
     min_sentences: int = 2
     min_lines: int = 5
 
-    def validate(self, recipe_dir: Path) -> None:
+    def resolve(self, recipe_dir: Path) -> None:
         if not 0 < self.length_low <= self.length_high:
             raise ValueError("length_low: must be > 0 and <= length_high")
         if self.cjk_weight <= 0:

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import regex
 
@@ -52,7 +51,7 @@ class ZhCharRatio(MeasuredFilter):
 
     min_ratio: float = 0.6
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not 0 <= self.min_ratio <= 1:
             raise ValueError("min_ratio: must be within 0..1")
 
@@ -81,7 +80,7 @@ class ZhCommonChars(MeasuredFilter):
     min_ratio: float = 0.9
     min_han: int = 20
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if not 0 <= self.min_ratio <= 1:
             raise ValueError("min_ratio: must be within 0..1")
 
@@ -141,7 +140,7 @@ class LongUnpunctuatedRun(MeasuredFilter):
 
     max_chars: int = 300
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.max_chars < 1:
             raise ValueError("max_chars: must be >= 1")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
@@ -26,7 +25,7 @@ class MinDigits(MeasuredFilter):
 
     min_digits: int = 1
 
-    def validate(self, recipe_dir: Path) -> None:
+    def validate(self) -> None:
         if self.min_digits < 0:
             raise ValueError("min_digits: must be >= 0")
 

@@ -92,3 +92,17 @@ def test_ray_executor_without_ray_writes_nothing(tmp_path: Path) -> None:
     )
     assert result.returncode == 2 and "needs Ray" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_version_is_the_installed_distribution_version() -> None:
+    from importlib.metadata import version
+
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"cleaner {version('corpus-cleaner')}"
+
+
+@pytest.mark.parametrize("args", [["-q", "-v", "status", "x"], ["run", "a", "b", "-q", "-v"]])
+def test_quiet_and_verbose_exclude_each_other(args: list[str]) -> None:
+    result = cli(*args)
+    assert result.returncode == 2 and "not allowed with argument" in result.stderr

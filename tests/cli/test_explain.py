@@ -9,9 +9,10 @@ import pytest
 
 from cleaner.cli import main
 from cleaner.cli.explain import short_diff
+from cleaner.resources import RECIPES_DIR
 from tests.conftest import corpus_records
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
+RULES = RECIPES_DIR
 
 
 def explain(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -9,6 +9,7 @@ import pytest
 from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
 from cleaner.recipe import load_recipe
+from cleaner.stages.base import validate_stage
 from cleaner.stages.blacklist import Blacklist
 from cleaner.text.term_match import compact, fold
 from tests.conftest import corpus_records
@@ -16,7 +17,7 @@ from tests.conftest import corpus_records
 
 def build(tmp_path: Path, **params: object) -> Blacklist:
     stage = Blacklist(**params)  # type: ignore[arg-type]
-    stage.validate(tmp_path)
+    validate_stage(stage, tmp_path)
     stage.setup()
     return stage
 
@@ -108,7 +109,7 @@ def test_politics_is_off_by_default_and_needs_a_list(tmp_path: Path) -> None:
     enabled = build(tmp_path, categories=[], user_lists={"p.txt": "politics"}, disabled=[])
     assert check(enabled, "某口号甲，某口号乙") == Rejection("blacklist:politics", "某口号甲,某口号乙")
     with pytest.raises(ValueError, match=r"categories: no term list .*politics"):
-        Blacklist(categories=["politics"], disabled=[]).validate(tmp_path)
+        validate_stage(Blacklist(categories=["politics"], disabled=[]), tmp_path)
 
 
 def test_url_domain_lists(shipped: Blacklist, tmp_path: Path) -> None:
@@ -131,7 +132,7 @@ def test_bad_user_lists_are_recipe_errors(tmp_path: Path) -> None:
         load_recipe(recipe)
     (tmp_path / "gbk.txt").write_bytes("色情网站".encode("gbk"))
     with pytest.raises(ValueError, match=r"user_lists: .*gbk.txt is not UTF-8"):
-        Blacklist(user_lists={"gbk.txt": "porn"}).validate(tmp_path)
+        validate_stage(Blacklist(user_lists={"gbk.txt": "porn"}), tmp_path)
 
 
 def test_old_format_list_through_a_recipe(tmp_path: Path) -> None:

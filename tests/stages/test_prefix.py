@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.prefix import RemovePrefixPhrases
 
 
@@ -33,11 +34,11 @@ def test_only_document_start_by_default() -> None:
 def test_phrase_list_file(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("【广告】\n", encoding="utf-8")
     stage = RemovePrefixPhrases(phrases=[], phrase_list="p.txt")
-    stage.validate(tmp_path)
+    validate_stage(stage, tmp_path)
     stage.setup()
     assert stage.normalise("【广告】正文") == "正文"
 
 
 def test_needs_phrases() -> None:
     with pytest.raises(ValueError, match="phrases"):
-        RemovePrefixPhrases(phrases=[]).validate(Path("."))
+        validate_stage(RemovePrefixPhrases(phrases=[]), Path("."))

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document
+from cleaner.stages.base import validate_stage
 from cleaner.stages.promotions import Promotions
 from tests.conftest import corpus_records
 
@@ -46,7 +47,7 @@ def test_user_patterns_and_validation(tmp_path: Path) -> None:
     assert rule.check(doc("全场限时5折，整点秒杀！")).detail == "promotion_matches 2 >= 1 (限时5折, 秒杀)"
     assert rule.check(doc("扫码领取")) is None  # defaults replaced
     with pytest.raises(ValueError, match="patterns\\[0\\]: not a valid regex"):
-        Promotions(patterns=["(unclosed"]).validate(tmp_path)
+        validate_stage(Promotions(patterns=["(unclosed"]), tmp_path)
 
 
 def test_catastrophic_user_pattern_times_out_and_keeps() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.punctuation import ChinesePeriod, CollapsePunctuation, StripEdgePunctuation
 from tests.conftest import corpus_records
 
@@ -42,7 +43,7 @@ def test_real_reviews_keep_proper_ellipses(corpus_dir: Path) -> None:
 
 def test_max_dashes_validated() -> None:
     with pytest.raises(ValueError, match="max_dashes"):
-        CollapsePunctuation(max_dashes=0).validate(Path("."))
+        validate_stage(CollapsePunctuation(max_dashes=0), Path("."))
 
 
 @pytest.mark.parametrize(

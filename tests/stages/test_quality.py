@@ -12,6 +12,7 @@ from cleaner import cli
 from cleaner.cli.train_quality import held_out
 from cleaner.document import Document
 from cleaner.stages import quality
+from cleaner.stages.base import validate_stage
 from cleaner.stages.quality import QualityScore
 from cleaner.text.quality_features import MAX_CHARS, featurise, prose_lines
 from tests.conftest import corpus_records
@@ -27,7 +28,7 @@ MIN_DEV_AUC = {"zh": 0.75, "en": 0.65, "all": 0.72}
 @pytest.fixture(scope="module")
 def stage() -> QualityScore:
     scorer = QualityScore()
-    scorer.validate(Path.cwd())
+    validate_stage(scorer, Path.cwd())
     scorer.setup()
     return scorer
 
@@ -105,7 +106,7 @@ def test_ranks_curator_kept_pages_above_dropped_ones(stage: QualityScore, corpus
 
 def test_filter_mode_rejects_below_threshold(stage: QualityScore) -> None:
     strict = QualityScore(mode="filter", threshold=0.5)
-    strict.validate(Path.cwd())
+    validate_stage(strict, Path.cwd())
     strict._model = stage._model
     doc = Document("d", "WINNER!! Call 09061701461 now to claim your £900 prize. Valid 12 hrs only.", "f", 1, {})
     rejection = strict.process(doc)
@@ -117,12 +118,12 @@ def test_filter_mode_rejects_below_threshold(stage: QualityScore) -> None:
 
 def test_missing_model_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match=r"model: file 'models/q.ftz' not found"):
-        QualityScore(model="models/q.ftz").validate(tmp_path)
+        validate_stage(QualityScore(model="models/q.ftz"), tmp_path)
     monkeypatch.setattr(quality, "DEFAULT_MODEL", tmp_path / "quality_default.ftz")
     with pytest.raises(
         ValueError, match=r"default quality model .* is missing; rebuild it with scripts/build_quality_model.py"
     ):
-        QualityScore().validate(tmp_path)
+        validate_stage(QualityScore(), tmp_path)
 
 
 def write_jsonl(path: Path, texts: list[str]) -> Path:
@@ -143,7 +144,7 @@ def test_train_quality_command(tmp_path: Path, corpus_dir: Path, capsys: pytest.
     metrics = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
     assert metrics["held_out"]["f1"] >= 0.85 and metrics["documents"]["test"]["good"] > 0
     scorer = QualityScore(model=str(tmp_path / "m.ftz"))
-    scorer.validate(tmp_path)
+    validate_stage(scorer, tmp_path)
     scorer.setup()
     assert scorer.score(good[-1]) > scorer.score(bad[-1])
 

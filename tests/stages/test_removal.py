@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.removal import (
     RemoveCitations,
     RemoveHtmlTags,
@@ -97,7 +98,7 @@ def test_reference_word_in_prose_kept() -> None:
 
 def test_replace_needs_placeholder() -> None:
     with pytest.raises(ValueError, match="placeholder"):
-        RemoveUrls(action="replace", placeholder="").validate(Path("."))
+        validate_stage(RemoveUrls(action="replace", placeholder=""), Path("."))
 
 
 def test_unclosed_blocks_stay_linear() -> None:

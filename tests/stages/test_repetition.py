@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages.base import validate_stage
 from cleaner.stages.repetition import CollapseRepetition
 from tests.conftest import corpus_records
 
@@ -47,9 +48,9 @@ def test_min_copies_two_collapses_pairs() -> None:
 
 def test_validation() -> None:
     with pytest.raises(ValueError, match="max_unit"):
-        CollapseRepetition(min_unit=5, max_unit=3).validate(Path("."))
+        validate_stage(CollapseRepetition(min_unit=5, max_unit=3), Path("."))
     with pytest.raises(ValueError, match="min_copies"):
-        CollapseRepetition(min_copies=1).validate(Path("."))
+        validate_stage(CollapseRepetition(min_copies=1), Path("."))
 
 
 def test_real_news_almost_untouched(corpus_dir: Path) -> None:

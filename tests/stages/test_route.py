@@ -14,6 +14,7 @@ from cleaner.config import build_dataclass
 from cleaner.document import Document
 from cleaner.recipe import load_recipe
 from cleaner.run.clean import StageRunner, annotation_fields
+from cleaner.stages.base import validate_stage
 from cleaner.stages.route import Route, script_of
 from tests.conftest import corpus_records
 from tests.helpers import cli, real_lines, write_lines
@@ -41,7 +42,7 @@ def test_script_of_real_text(corpus_dir: Path) -> None:
 
 def test_routes_by_script_and_language(tmp_path: Path) -> None:
     route = build_dataclass(Route, {"routes": ROUTES}, "route")
-    route.validate(tmp_path)
+    validate_stage(route, tmp_path)
     english = doc("Short page.\nThe council met today and agreed on a plan.\nmenu")
     assert route.process(english) is None
     assert english.text == "The council met today and agreed on a plan."  # c4_lines ran
@@ -61,13 +62,13 @@ def test_sub_stage_errors_name_their_place(tmp_path: Path) -> None:
         build_dataclass(Route, {"routes": {"latin": ["nope"]}}, "route")
     bad = build_dataclass(Route, {"routes": {"chinese": [{"zh_char_ratio": {"min_ratio": 2.0}}]}}, "route")
     with pytest.raises(ValueError, match=r"routes\.chinese\[0\]\.zh_char_ratio\.min_ratio: must be within"):
-        bad.validate(tmp_path)
+        validate_stage(bad, tmp_path)
 
 
 def test_rules_inside_are_labelled_under_the_route(tmp_path: Path) -> None:
     routes = {**ROUTES, "chinese": ["length_filter", {"length_filter": {"min_chars": 50}}]}
     route = build_dataclass(Route, {"routes": routes}, "route")
-    route.validate(tmp_path)
+    validate_stage(route, tmp_path)
     route.bind("route#2")
     labels = {key: [stage.label for stage in stages] for key, stages in route.branches().items()}
     assert labels == {

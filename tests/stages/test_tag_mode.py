@@ -15,7 +15,7 @@ from cleaner.cli import main
 from cleaner.config import build_dataclass
 from cleaner.document import Document
 from cleaner.stages import STAGES
-from cleaner.stages.base import Filter
+from cleaner.stages.base import Filter, validate_stage
 from cleaner.stages.blacklist import Blacklist
 from cleaner.stages.gopher import GopherQuality
 from cleaner.stages.langid import LanguageId
@@ -78,7 +78,7 @@ def test_every_measured_filter_declares_what_it_measures(corpus_dir: Path, tmp_p
         if not issubclass(cls, Filter) or cls.measure is Filter.measure:
             continue
         stage = build_dataclass(cls, {"mode": "tag"}, name)
-        stage.validate(tmp_path)
+        validate_stage(stage, tmp_path)
         stage.setup()
         declared = set(stage.measure_names())
         for doc in docs:
@@ -90,7 +90,7 @@ def test_every_measured_filter_declares_what_it_measures(corpus_dir: Path, tmp_p
 
 def test_quality_score_tag_mode(corpus_dir: Path) -> None:
     stage = QualityScore(mode="tag", threshold=0.5)
-    stage.validate(Path.cwd())
+    validate_stage(stage, Path.cwd())
     stage.setup()
     stage.bind("quality_score")
     assert stage.output_columns() == {"quality_score": "double", "quality_score__would_reject": "bool"}
@@ -184,7 +184,7 @@ def test_rejecting_annotators_tag_what_they_would_reject(
 ) -> None:
     rejecting, tagging = cls(**params), cls(**params, mode="tag")
     for stage in (rejecting, tagging):
-        stage.validate(tmp_path)
+        validate_stage(stage, tmp_path)
         stage.setup()
     assert list(tagging.output_columns()) == [*cls.columns, flag]
     files = ("en/en_sms_spam.jsonl", "zh/zh_news_sogoucs.jsonl")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import Document
+from cleaner.stages.base import validate_stage
 from cleaner.stages.web_junk import SeoInjection, SpamAd
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
@@ -30,7 +31,7 @@ def clean_texts(corpus_dir: Path, limit: int = 2000) -> list[str]:
 @pytest.fixture(scope="module")
 def seo() -> SeoInjection:
     stage = SeoInjection()
-    stage.validate(Path("rules"))
+    validate_stage(stage, Path("rules"))
     stage.setup()
     return stage
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
+from cleaner.stages.base import validate_stage
 from cleaner.stages.web_lines import BoilerplateLines
 
 LISTS = SHIPPED / "blacklists" / "boilerplate"
@@ -19,7 +20,7 @@ EN_PAGE = ("en_news_bbc_cx.jsonl", "cx-bbc-business-38728059")
 
 def _stage(**params: object) -> BoilerplateLines:
     stage = BoilerplateLines(**params)
-    stage.validate(RECIPES_DIR)
+    validate_stage(stage, RECIPES_DIR)
     stage.setup()
     return stage
 
@@ -165,4 +166,4 @@ def _lines_list(text: str) -> list[str]:
 )
 def test_validate_names_the_bad_key(params: dict, key: str) -> None:
     with pytest.raises(ValueError, match=key):
-        BoilerplateLines(**params).validate(RECIPES_DIR)
+        validate_stage(BoilerplateLines(**params), RECIPES_DIR)
