@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cleaner.errors import OutputError
 
@@ -15,20 +16,25 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
-def write_json_atomic(path: Path, value: Any) -> None:
-    """Write JSON to a temporary name in the same folder, fsync, then rename over `path`."""
+def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Let `write` fill a temporary file in the same folder, fsync, then rename it over `path`."""
     tmp = temp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(value, fh, ensure_ascii=False, indent=1, sort_keys=False)
-            fh.write("\n")
+        with open(tmp, "wb") as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def write_json_atomic(path: Path, value: Any) -> None:
+    """Write JSON atomically (see `write_atomic`)."""
+    data = (json.dumps(value, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    write_atomic(path, lambda fh: fh.write(data))
 
 
 def publish_copy(src: Path, dest: Path) -> None:

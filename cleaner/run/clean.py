@@ -21,10 +21,9 @@ from cleaner.document import Document, Rejection
 from cleaner.errors import OutputError
 from cleaner.io.fsutil import write_json_atomic
 from cleaner.io.parse import Malformed, parse_line
-from cleaner.io.reader import read_lines
 from cleaner.io.writer import ARROW_TYPES, BASE_FIELDS, REJECT_FIELDS, SegmentedWriter, union_carried
 from cleaner.recipe import Recipe
-from cleaner.run.plan import verify_unchanged
+from cleaner.run.plan import unit_lines, verify_unchanged
 from cleaner.run.samples import SampleCollector
 from cleaner.run.schema import reserved_names
 from cleaner.run.stats import StageCounters, Stats, check_accounting
@@ -220,18 +219,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     reported_bytes = reported_kept = 0
 
     verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
-    lines = read_lines(
-        Path(task.path),
-        task.compression,
-        recipe.input.max_line_bytes,
-        task.start,
-        task.end,
-        task.first_line,
-        progress,
-    )
-    for raw in lines:
-        if task.limit and raw.number > task.limit:
-            break
+    for raw in unit_lines(task, recipe.input.max_line_bytes, progress):
         stats.read += 1
         if stats.read % PROGRESS_EVERY == 0:
             worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)

@@ -38,14 +38,13 @@ import numpy as np
 from cleaner.dedup.partitions import partition_count
 from cleaner.document import Document
 from cleaner.errors import OutputError
-from cleaner.io.fsutil import read_json, temp_name, write_json_atomic
+from cleaner.io.fsutil import read_json, temp_name, write_atomic, write_json_atomic
 from cleaner.io.parse import parse_line
-from cleaner.io.reader import read_lines
 from cleaner.recipe import Recipe
 from cleaner.run.clean import StageRunner
 from cleaner.run.executors import Executor
 from cleaner.run.layout import RunLayout
-from cleaner.run.plan import Shard
+from cleaner.run.plan import Shard, unit_lines
 from cleaner.run.progress import Progress, log
 from cleaner.run.worker import current
 from cleaner.stages.repeated_lines import RepeatedLines, find_repeated_lines
@@ -82,17 +81,7 @@ class CountTask:
 
 
 def _save_atomic(path: Path, values: np.ndarray) -> None:
-    tmp = temp_name(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            np.save(fh, values)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+    write_atomic(path, lambda fh: np.save(fh, values))
 
 
 def _contents_path(keys_path: Path) -> Path:
@@ -162,18 +151,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     read = documents = lines = 0
     progress = [0]
-    raw_lines = read_lines(
-        Path(task.path),
-        task.compression,
-        recipe.input.max_line_bytes,
-        task.start,
-        task.end,
-        task.first_line,
-        progress,
-    )
-    for raw in raw_lines:
-        if task.limit and raw.number > task.limit:
-            break
+    for raw in unit_lines(task, recipe.input.max_line_bytes, progress):
         read += 1
         doc = parse_line(raw, task.source_file, recipe.text_fields, recipe.input.id_field)
         if not isinstance(doc, Document) or (runner is not None and runner.run(doc) is not None):

@@ -7,11 +7,13 @@ the same however many workers run it. It is saved under DEST/_state so a resumed
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cleaner.errors import UsageError, WorkerError
-from cleaner.io.reader import BLOCK_BYTES, compression_of, strip_input_suffix
+from cleaner.io.reader import BLOCK_BYTES, RawLine, compression_of, read_lines, strip_input_suffix
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,26 @@ def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
             chunks = (Chunk(f"{sid}-c0000", 0, None, 1),)
         shards.append(Shard(sid, name, rel, str(path.resolve()), compression, stat.st_size, stat.st_mtime_ns, chunks))
     return shards
+
+
+class UnitInput(Protocol):
+    """What a unit of the clean or lines phase reads: a byte range of one input file."""
+
+    path: str
+    compression: str
+    start: int
+    end: int | None
+    first_line: int
+    limit: int
+
+
+def unit_lines(task: UnitInput, max_line_bytes: int, progress: list[int]) -> Iterator[RawLine]:
+    """The unit's raw lines in order, stopping after line `task.limit` of the shard when set."""
+    path = Path(task.path)
+    for raw in read_lines(path, task.compression, max_line_bytes, task.start, task.end, task.first_line, progress):
+        if task.limit and raw.number > task.limit:
+            return
+        yield raw
 
 
 def verify_unchanged(path: Path, source_file: str, size: int, mtime_ns: int, end: int | None) -> None:
