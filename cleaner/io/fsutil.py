@@ -16,6 +16,26 @@ def temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def start_folder(final: Path) -> Path:
+    """A fresh, empty `<final>.tmp/` to fill; `publish_folder` makes it `final` when complete,
+    so a folder under its final name is always a finished one."""
+    tmp = final.with_name(final.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
+    except OSError as err:
+        raise OutputError(f"cannot create {tmp}: {err.strerror or err}") from None
+    return tmp
+
+
+def publish_folder(tmp: Path, final: Path) -> None:
+    shutil.rmtree(final, ignore_errors=True)
+    try:
+        tmp.rename(final)
+    except OSError as err:
+        raise OutputError(f"cannot rename {tmp} to {final}: {err.strerror or err}") from None
+
+
 def write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Let `write` fill a temporary file in the same folder, fsync, then rename it over `path`."""
     tmp = temp_name(path)

@@ -7,7 +7,6 @@ to `<part>/` only when complete, so a part folder that exists is a finished unit
 from __future__ import annotations
 
 import resource
-import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ import pyarrow as pa
 from cleaner.dedup.store import UnitSignatures
 from cleaner.document import Document, Rejection
 from cleaner.errors import OutputError
-from cleaner.io.fsutil import write_json_atomic
+from cleaner.io.fsutil import publish_folder, start_folder, write_json_atomic
 from cleaner.io.parse import Malformed, parse_line
 from cleaner.io.writer import ARROW_TYPES, BASE_FIELDS, REJECT_FIELDS, SegmentedWriter, union_carried
 from cleaner.recipe import Recipe
@@ -195,12 +194,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     bind_frequent_lines(stages, task.frequent_lines)
     started = time.perf_counter()
     part = Path(task.part_dir)
-    tmp = part.with_name(part.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir(parents=True)
-    except OSError as err:
-        raise OutputError(f"cannot create {tmp}: {err.strerror or err}") from None
+    tmp = start_folder(part)
 
     annotations = annotation_fields(stages)
     head = [*BASE_FIELDS, *annotations]
@@ -297,9 +291,5 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         signatures.write(Path(task.signatures))
     write_json_atomic(tmp / "samples.json", samples.to_json())
     write_json_atomic(tmp / "part.json", result)
-    shutil.rmtree(part, ignore_errors=True)
-    try:
-        tmp.rename(part)
-    except OSError as err:
-        raise OutputError(f"cannot rename {tmp} to {part}: {err.strerror or err}") from None
+    publish_folder(tmp, part)
     return result

@@ -38,7 +38,7 @@ import numpy as np
 from cleaner.dedup.partitions import partition_count
 from cleaner.document import Document
 from cleaner.errors import OutputError
-from cleaner.io.fsutil import read_json, temp_name, write_atomic, write_json_atomic
+from cleaner.io.fsutil import publish_folder, read_json, start_folder, temp_name, write_atomic, write_json_atomic
 from cleaner.io.parse import parse_line
 from cleaner.recipe import Recipe
 from cleaner.run.clean import StageRunner
@@ -141,12 +141,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     runner = StageRunner(recipe, before) if before else None  # as the clean phase runs them: routes, time budget
     started = time.perf_counter()
     out = Path(task.out_dir)
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir(parents=True)
-    except OSError as err:
-        raise OutputError(f"cannot create {tmp}: {err.strerror or err}") from None
+    tmp = start_folder(out)
     keys, contents = array("Q"), array("I")
     runs: list[dict[str, Any]] = []
     read = documents = lines = 0
@@ -181,11 +176,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
         "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     write_json_atomic(tmp / "unit.json", result)
-    shutil.rmtree(out, ignore_errors=True)
-    try:
-        tmp.rename(out)
-    except OSError as err:
-        raise OutputError(f"cannot rename {tmp} to {out}: {err.strerror or err}") from None
+    publish_folder(tmp, out)
     return result
 
 
