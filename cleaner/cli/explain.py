@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 from pathlib import Path
 
 from cleaner.document import Document, Rejection
 from cleaner.errors import UsageError
+from cleaner.io.parse import Malformed, parse_line
+from cleaner.io.reader import RawLine
 from cleaner.recipe import Recipe, load_recipe
 from cleaner.stages.base import Filter, Normaliser, Stage, apply_stage
 from cleaner.stages.measure import MeasuredFilter
@@ -53,21 +54,17 @@ def _read_document(args: argparse.Namespace, recipe: Recipe) -> Document:
     if args.line < 1:
         raise UsageError("--line: must be >= 1")
     try:
-        with open(args.jsonl, encoding="utf-8") as fh:
-            raw = next((line for number, line in enumerate(fh, 1) if number == args.line), None)
-    except (OSError, UnicodeDecodeError) as err:
+        with open(args.jsonl, "rb") as fh:
+            data = next((line for number, line in enumerate(fh, 1) if number == args.line), None)
+    except OSError as err:
         raise UsageError(f"cannot read {args.jsonl}: {err}") from None
-    if raw is None:
+    if data is None:
         raise UsageError(f"{args.jsonl} has fewer than {args.line} lines")
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"{args.jsonl}:{args.line}: not valid JSON: {err}") from None
-    field = next((name for name in recipe.text_fields if isinstance(record, dict) and name in record), None)
-    if field is None or not isinstance(record[field], str):
-        raise UsageError(f"{args.jsonl}:{args.line}: no text field {' or '.join(recipe.text_fields)}")
-    doc_id = str(record.get(recipe.input.id_field, f"{args.jsonl}:{args.line}"))
-    return Document(doc_id, record[field], str(args.jsonl), args.line, {})
+    raw = RawLine(args.line, 0, data.rstrip(b"\n"))
+    item = parse_line(raw, str(args.jsonl), recipe.text_fields, recipe.input.id_field, recipe.input.html_field)
+    if isinstance(item, Malformed):
+        raise UsageError(f"{args.jsonl}:{args.line}: malformed:{item.kind}: {item.detail}")
+    return item
 
 
 def _clip(text: str) -> str:

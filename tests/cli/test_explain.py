@@ -73,3 +73,23 @@ def test_diff_of_half_a_million_equal_lines_is_one_block() -> None:
     before = "同一行文字\n" * 500_000
     shown = short_diff(before, "同一行文字\n" * 250_000)
     assert len(shown) == 1 and shown[0].startswith("- '同一行文字")
+
+
+def test_html_only_record_is_extracted_then_judged(
+    capsys: pytest.CaptureFixture[str], corpus_dir: Path, tmp_path: Path
+) -> None:
+    """A record with only an `html` field is read as the engine reads it, so html_extract has its page."""
+    from tests.stages.test_html import sidecar_page
+
+    doc_id = "cwced-0ef8393b-0415-494c-b608-1d45bb33c6fb"
+    record, html = sidecar_page(corpus_dir, "zh_web_cwced_pages", doc_id)
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"id": doc_id, "html": html}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code, out = explain(capsys, "--recipe", "zh_web_html", "--jsonl", str(path))
+    assert code == 0
+    lines = out.splitlines()
+    assert doc_id in lines[0] and lines[0].endswith(": 0 chars")  # no text field: the page is all HTML
+    added = next(line for line in lines if line.startswith("html_extract: added "))
+    assert int(added.split()[2]) > 0.9 * len(record["source_main_text"].strip())
+    assert "法国报纸摘要" in out
+    assert lines[-1].startswith("result: KEPT")
