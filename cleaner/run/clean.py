@@ -207,7 +207,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     tokens = worker.tokens
     signatures = UnitSignatures(task.unit, recipe.dedup) if recipe.dedup is not None else None
     samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
-    text_fields, id_field = recipe.text_fields, recipe.input.id_field
+    text_fields, id_field, html_field = recipe.text_fields, recipe.input.id_field, recipe.input.html_field
     no_annotations = [None] * len(annotations)
     progress = [0]
     reported_bytes = reported_kept = 0
@@ -218,7 +218,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         if stats.read % PROGRESS_EVERY == 0:
             worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
             reported_bytes, reported_kept = progress[0], stats.kept
-        item = parse_line(raw, task.source_file, text_fields, id_field, recipe.input.html_field)
+        item = parse_line(raw, task.source_file, text_fields, id_field, html_field)
         if isinstance(item, Malformed):
             stats.malformed += 1
             stats.malformed_by_kind[item.kind] += 1
@@ -235,7 +235,8 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             continue
         doc = item
         original = doc.text
-        stats.chars_in += len(original)
+        html = doc.meta.get(html_field) if html_field is not None else None
+        stats.chars_in += len(html) if isinstance(html, str) else len(original)
         outcome = runner.run(doc)
         values = [doc.id, doc.text, doc.source_file, doc.line]
         values += [doc.annotations.get(f.name) for f in annotations]
