@@ -1,6 +1,6 @@
 """Where the clean phase spends its time: CPU seconds per MB of every stage, on real text, one worker.
 
-`python bench/stage_profile.py [RECIPE ...] [--mb 1.5] [--groups zh en web]`
+`python bench/stage_profile.py [RECIPE ...] [--mb 1.5] [--groups zh en web] [--repeat 3] [--json OUT]`
 
 Runs the engine's own clean phase (`clean_unit`, in this process, as one worker does) over the
 first `--mb` MB of each file of ZH_FILES, EN_FILES and WEB_FILES (read in place from
@@ -10,7 +10,10 @@ per recipe, every stage's CPU seconds per MB of input for each group of files an
 clean phase, after a warm-up pass, from the engine's own per-stage counters (a route's rules
 have their own rows; the `route` row is the router choosing the branch). `token count` is the
 tokenizer on kept documents; `read, parse, write, other` is the rest of the unit (read, parse,
-write, samples, stats, dedup signatures).
+write, samples, stats, dedup signatures). With `--repeat N` the floor and the recipes are run N times
+in turn (floor, recipe 1, recipe 2, ..., floor, recipe 1, ...) and every cell is the median of its N
+values; `--json` also writes those medians, and `--before OLD.json` (written by an earlier run)
+prints, per recipe, the whole-input s/MB of every row before and now.
 
 Not named profile.py: a script in bench/ would then shadow the stdlib `profile` module that
 cProfile imports (bench/vs_datatrove.py --profile).
@@ -23,6 +26,8 @@ folder.
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import sys
 import tempfile
 import time
@@ -152,6 +157,19 @@ def _measure(
     return groups
 
 
+def median_groups(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per group and row, the median over `runs` (results of `profile` for one recipe)."""
+    out: dict[str, Any] = {}
+    for group in runs[0]:
+        labels = dict.fromkeys(label for run in runs for label in run[group]["rows"])
+        out[group] = {
+            "mb": runs[0][group]["mb"],
+            "seconds": statistics.median(run[group]["seconds"] for run in runs),
+            "rows": {label: statistics.median(run[group]["rows"].get(label, 0.0) for run in runs) for label in labels},
+        }
+    return out
+
+
 def print_table(title: str, groups: dict[str, Any], floor: dict[str, Any]) -> None:
     names = list(groups)
     labels: list[str] = []
@@ -183,11 +201,33 @@ def print_table(title: str, groups: dict[str, Any], floor: dict[str, Any]) -> No
     )
 
 
+def per_mb(groups: dict[str, Any]) -> dict[str, float]:
+    """CPU s/MB over all groups of every row, the clean phase and its MB/s."""
+    mb = sum(d["mb"] for d in groups.values())
+    labels = dict.fromkeys(label for d in groups.values() for label in d["rows"])
+    out = {label: sum(d["rows"].get(label, 0.0) for d in groups.values()) / mb for label in labels}
+    out["= clean phase"] = sum(d["seconds"] for d in groups.values()) / mb
+    return out
+
+
+def print_before_after(title: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    old, new = per_mb(before), per_mb(after)
+    print(f"\n{title}, all groups (CPU s/MB)")
+    print(f"{'stage':<44}{'before':>8}{'now':>8}{'change':>8}")
+    for label in [*dict.fromkeys([*old, *new])]:
+        a, b = old.get(label, 0.0), new.get(label, 0.0)
+        change = f"{b / a - 1:>+8.0%}" if a else ""
+        print(f"{label:<44}{a:>8.3f}{b:>8.3f}{change}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("recipes", nargs="*", type=Path, default=DEFAULT_RECIPES)
     parser.add_argument("--mb", type=float, default=1.5, help="MB read from the start of each file")
     parser.add_argument("--groups", nargs="+", choices=list(GROUPS), default=list(GROUPS))
+    parser.add_argument("--repeat", type=int, default=1, help="passes over floor and recipes; cells are medians")
+    parser.add_argument("--json", type=Path, help="also write the median tables here")
+    parser.add_argument("--before", type=Path, help="a --json file of an earlier run, to compare with")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"needs the real-text corpus at {CORPUS}")
@@ -197,10 +237,22 @@ def main() -> None:
         tmp = Path(tmp_name)
         floor_path = tmp / "floor.yaml"
         floor_path.write_text(FLOOR_RECIPE)
-        floor = profile(load_recipe(floor_path), files, args.mb, tmp)
-        for recipe_path in args.recipes:
-            groups = profile(load_recipe(recipe_path), files, args.mb, tmp)
-            print_table(recipe_path.name, groups, floor)
+        paths = [floor_path, *args.recipes]
+        runs: dict[Path, list[dict[str, Any]]] = {path: [] for path in paths}
+        for _ in range(args.repeat):
+            for path in paths:
+                runs[path].append(profile(load_recipe(path), files, args.mb, tmp))
+    tables = {path: median_groups(found) for path, found in runs.items()}
+    for path in args.recipes:
+        print_table(path.name, tables[path], tables[floor_path])
+    if args.json:
+        named = {"I/O floor" if path == floor_path else path.name: table for path, table in tables.items()}
+        args.json.write_text(json.dumps({"mb_per_file": args.mb, "repeat": args.repeat, "recipes": named}, indent=1))
+    if args.before:
+        old = json.loads(args.before.read_text())["recipes"]
+        for path in args.recipes:
+            if path.name in old:
+                print_before_after(path.name, old[path.name], tables[path])
 
 
 if __name__ == "__main__":
