@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from cleaner.cli import main
+from cleaner.document import Document
 from cleaner.recipe import load_recipe
 from cleaner.resources import RECIPES_DIR
+from cleaner.stages.base import apply_stage
 from tests.conftest import corpus_records
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -74,3 +76,23 @@ def test_recipe_runs_on_the_embedded_sample(recipe: str, tmp_path: Path) -> None
     totals = json.loads((dest / "summary.json").read_text())["totals"]
     assert totals["read"] == 22 == totals["kept"] + totals["rejected"] + totals["malformed"]
     assert totals["malformed"] == 6
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in RULES.glob("zh_*.yaml")))
+def test_chinese_recipes_read_garbled_text_before_unicode_normalise(name: str) -> None:
+    """NFKC turns the full-width letters of a GBK run that lost a byte into ASCII, hiding it."""
+    labels = [spec.label for spec in load_recipe(RULES / f"{name}.yaml").stages]
+    assert labels.index("garbled_text") < labels.index("unicode_normalise"), labels
+
+
+def test_zh_news_rejects_a_gbk_page_that_lost_bytes(corpus_dir: Path) -> None:
+    """A SogouCA news page (curator: drop, garbled) with `?B碛14.牛翟拢玻叭赵俅稳蚊?` in its second sentence."""
+    record = next(r for r in corpus_records(corpus_dir, "web/zh_news_sogouca_mini.jsonl") if r["id"] == "sogouca-012")
+    doc = Document(record["id"], record["text"], "sogouca", 1, {})
+    outcome = None
+    for stage in load_recipe(RULES / "zh_news.yaml").build_stages():
+        outcome = apply_stage(stage, doc)
+        if outcome is not None:
+            break
+    assert outcome is not None and outcome.reason == "garbled_text", outcome
+    assert stage.label == "garbled_text"
