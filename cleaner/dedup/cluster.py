@@ -1,55 +1,58 @@
-"""The global dedup phase: band and exact-hash collisions -> verified edges -> clusters -> keepers.
+"""The global dedup phase: ranks -> band and exact-hash collisions -> verified edges -> keepers ->
+removal files, every step a set of partitioned tasks (work.py) and the driver holding only their
+summaries (per unit, range, partition or block: never one entry per document).
 
-Documents are numbered by keeper priority (their *rank*): documents of an earlier run first (they
-are never removed), then highest quality_score (NaN lowest), longest text, smallest
-(source_file, line). Every index entry carries the rank instead of a position, so the best
-document of a group wins (keepers.py) and the result does not depend on how documents were split
-into units or in which order units were listed.
+Documents are numbered by keeper priority (their *rank*, ranking.py) with a distributed sort, so
+the best document of a group wins and the result does not depend on how documents were split into
+units, in which order units were listed or into how many partitions the work is cut. Numbers are
+uint64: `base` (tests use one above 2**32) plus the position in the catalogue, or plus the rank.
 
-Memory: the driver holds a few arrays per document (rank, keys while ranking) and the candidate
-edges. The index entries (bands x 12 bytes + 20 bytes per document) are split by the top bits of
-the hash into as many partitions as `memory_budget_mb` needs, each sorted by its own task
-(candidates.py), in the driver one after another or as parallel Ray tasks. Signatures
-(num_perm x 4 bytes) are read only for documents in candidate pairs.
+Steps, with `n` = the partition count (`memory_budget_mb`, or `partitions`):
+
+1. sort (per unit) and range (n rank ranges): ranks (ranking.py);
+2. spill (per unit) and partition (n hash partitions of the band / exact index): candidate
+   edges (candidates.py);
+3. signatures (per block of units) and verify (per rank range): verified edges (verify.py);
+4. keepers: greedy, one rank range after another (sweep.py), or union-find components by
+   large-star / small-star rounds (stars.py);
+5. keeper facts and removal files (per block, resolve.py).
+
+Everything is written under `<out_dir>.tmp/`, each task's folder published when complete, so a
+killed phase resumes where it stopped (a change of inputs or parameters starts it afresh); at the
+end the removal files and `summary.json` are published as `out_dir` and the work folder removed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import xxhash
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from cleaner.dedup.candidates import (
-    NO_RANK,
-    Mapper,
-    PartitionTask,
-    SpillTask,
-    Unit,
-    merged_edges,
-    partition_task,
-    partitions_needed,
-    spill_task,
-)
-from cleaner.dedup.components import components
-from cleaner.dedup.keepers import greedy_keepers, union_find_keepers
+from cleaner.dedup.candidates import PartitionTask, SpillTask, partitions_needed
 from cleaner.dedup.params import DedupParams
-from cleaner.dedup.removals import load_removals, write_removals
-from cleaner.dedup.store import read_columns, read_signatures, unit_meta, unit_rows
+from cleaner.dedup.ranking import RangeTask, RankIndex, SortTask, Unit, splitters
+from cleaner.dedup.resolve import KeeperTask, WriteTask
+from cleaner.dedup.stars import LabelTask, star_steps
+from cleaner.dedup.store import unit_meta, unit_rows
+from cleaner.dedup.sweep import GreedyTask
+from cleaner.dedup.verify import SignatureStore, SignatureTask, VerifyTask
+from cleaner.dedup.work import Mapper, run_step
+from cleaner.io.fsutil import read_json, write_json_atomic
 
-#: Candidate pairs verified per numpy step.
-_VERIFY_CHUNK = 1 << 16
+#: Unit keys sampled per rank range to place the range splitters.
+_SAMPLES_PER_RANGE = 32
 
 
-def _catalogue(units: Sequence[Path], against: Sequence[Path], params: DedupParams) -> list[Unit]:
+def _catalogue(units: Sequence[Path], against: Sequence[Path], params: DedupParams, base: int) -> list[Unit]:
     """Old units then new units, each group sorted by unit name; checks parameters and names."""
     expected = params.signature_key()
     found: list[tuple[bool, str, Path]] = []
@@ -67,132 +70,56 @@ def _catalogue(units: Sequence[Path], against: Sequence[Path], params: DedupPara
             seen.add((old, meta["unit"]))
             found.append((old, meta["unit"], Path(path)))
     found.sort(key=lambda item: (not item[0], item[1]))
-    catalogue, start = [], 0
+    catalogue, start = [], base
     for old, name, path in found:
         rows = unit_rows(path)
         catalogue.append(Unit(path, name, old, start, rows))
         start += rows
-    if start >= 2**32 - 1:
-        raise ValueError(f"{start} documents: the index numbers documents with uint32")
+    if start >= 2**64 - 1:
+        raise ValueError(f"{start} documents: the index numbers documents with uint64")
     return catalogue
 
 
-def _ranks(catalogue: list[Unit], against_removed: Path | None) -> tuple[np.ndarray, np.ndarray]:
-    """rank[global position] by keeper priority, and which positions take part (old docs that the
-    earlier run removed do not)."""
-    quality, length, line, source, old, active = [], [], [], [], [], []
-    names: dict[str, int] = {}
+def _source_names(path: Path) -> set[str]:
+    """The distinct source_file values of a signature file: from the Parquet statistics when each
+    row group holds one (the usual case: a unit is a chunk of one shard), else from the column."""
+    meta = pq.ParquetFile(path).metadata
+    column = meta.schema.names.index("source_file")
+    names: set[str] = set()
+    for g in range(meta.num_row_groups):
+        stats = meta.row_group(g).column(column).statistics
+        if stats is None or not stats.has_min_max or stats.min != stats.max:
+            return set(pc.unique(pq.read_table(path, columns=["source_file"]).column(0)).to_pylist())
+        names.add(stats.min)
+    return names
+
+
+def _blocks(catalogue: list[Unit], count: int) -> list[tuple[Unit, ...]]:
+    """Consecutive units in about `count` groups of at most total / count documents (a larger unit
+    is a block of its own)."""
+    total = sum(unit.rows for unit in catalogue)
+    target = max(1, math.ceil(total / count))
+    blocks: list[list[Unit]] = []
     for unit in catalogue:
-        table = read_columns(unit.path, ["row", "source_file", "line", "quality_score", "length"])
-        encoded = table.column("source_file").combine_chunks().dictionary_encode()
-        local = np.array([names.setdefault(s, len(names)) for s in encoded.dictionary.to_pylist()], dtype=np.int64)
-        source.append(local[encoded.indices.to_numpy()] if len(local) else np.zeros(0, np.int64))
-        quality.append(table.column("quality_score").to_numpy())
-        length.append(table.column("length").to_numpy())
-        line.append(table.column("line").to_numpy())
-        old.append(np.full(unit.rows, unit.old))
-        keep = np.ones(unit.rows, dtype=bool)
-        if unit.old and against_removed is not None:
-            removed = load_removals(against_removed, unit.name).column("row").to_numpy()
-            keep[np.isin(table.column("row").to_numpy(), removed)] = False
-        active.append(keep)
-    order_of_name = np.empty(len(names), dtype=np.int64)
-    order_of_name[np.argsort(np.array(list(names), dtype=object), kind="stable")] = np.arange(len(names))
-    source_rank = order_of_name[np.concatenate(source)] if names else np.zeros(0, np.int64)
-    q = np.concatenate(quality)
-    q = np.where(np.isnan(q), np.inf, -q)  # highest first, NaN last
-    order = np.lexsort((np.concatenate(line), source_rank, -np.concatenate(length), q, ~np.concatenate(old)))
-    rank = np.empty(len(order), dtype=np.uint32)
-    rank[order] = np.arange(len(order), dtype=np.uint32)
-    return rank, np.concatenate(active)
+        if not blocks or sum(u.rows for u in blocks[-1]) + unit.rows > target:
+            blocks.append([])
+        blocks[-1].append(unit)
+    return [tuple(block) for block in blocks]
 
 
-def _estimated_jaccard(
-    catalogue: list[Unit], rank: np.ndarray, a: np.ndarray, b: np.ndarray, params: DedupParams, work: Path
-) -> np.ndarray:
-    """Estimated Jaccard of each pair (a[k], b[k]) of ranks: the share of equal signature entries,
-    capped by min(|A|, |B|) / max(|A|, |B|), an exact upper bound that removes the pairs of very
-    different sizes whose estimate lands above the threshold by chance."""
-    involved = np.unique(np.concatenate([a, b]))
-    size = len(involved) * params.num_perm * 4
-    if size > int(params.memory_budget_mb * 2**20):
-        signatures = np.lib.format.open_memmap(
-            work / "signatures.npy", mode="w+", dtype=np.uint32, shape=(len(involved), params.num_perm)
-        )
-    else:
-        signatures = np.empty((len(involved), params.num_perm), dtype=np.uint32)
-    sizes = np.empty(len(involved), dtype=np.float64)
-    marked = np.zeros(len(rank), dtype=bool)
-    marked[involved] = True
-    for unit in catalogue:
-        unit_ranks = rank[unit.start : unit.start + unit.rows]
-        wanted = np.flatnonzero(marked[unit_ranks])
-        if len(wanted):
-            slots = np.searchsorted(involved, unit_ranks[wanted])
-            signatures[slots], sizes[slots] = read_signatures(unit.path, params.num_perm, wanted)
-    ia, ib = np.searchsorted(involved, a), np.searchsorted(involved, b)
-    estimate = np.empty(len(a), dtype=np.float64)
-    for lo in range(0, len(a), _VERIFY_CHUNK):
-        hi = lo + _VERIFY_CHUNK
-        estimate[lo:hi] = (signatures[ia[lo:hi]] == signatures[ib[lo:hi]]).mean(axis=1)
-    bound = np.minimum(sizes[ia], sizes[ib]) / np.maximum(sizes[ia], sizes[ib])
-    del signatures
-    (work / "signatures.npy").unlink(missing_ok=True)
-    return np.minimum(estimate, bound)
+def _open_work(work: Path, plan: dict[str, Any]) -> None:
+    """Keep the work folder of an interrupted phase with the same plan; otherwise start afresh."""
+    plan_file = work / "plan.json"
+    if plan_file.exists() and read_json(plan_file) == plan:
+        return
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    write_json_atomic(plan_file, plan)
 
 
-def _cluster_id(source_file: str, line: int) -> int:
-    """Stable cluster name: a 63-bit hash of the keeper's (source_file, line)."""
-    return xxhash.xxh3_64_intdigest(f"{source_file}\x00{line}".encode()) & (2**63 - 1)
-
-
-@dataclass
-class Pairs:
-    """Duplicate pairs of a set of signature files, as pairs of ranks (see module docstring)."""
-
-    catalogue: list[Unit]
-    rank: np.ndarray  # rank[global position]
-    active: np.ndarray  # global position takes part
-    near: tuple[np.ndarray, np.ndarray]  # LSH pairs that passed verification (all, if verify is off)
-    exact: tuple[np.ndarray, np.ndarray]
-    info: dict[str, Any]
-
-    def positions(self, ranks: np.ndarray) -> np.ndarray:
-        """Global positions of documents given by rank."""
-        by_rank = np.empty(len(self.rank), dtype=np.int64)
-        by_rank[self.rank] = np.arange(len(self.rank))
-        return by_rank[ranks]
-
-
-def find_pairs(
-    units: Sequence[Path],
-    params: DedupParams,
-    work: Path,
-    against: Sequence[Path] = (),
-    against_removed: Path | None = None,
-    mapper: Mapper = map,
-) -> Pairs:
-    """Band-collision candidates verified by estimated Jaccard, and exact-hash pairs. `work` holds
-    the ranks file the partitions read (so it must be visible to wherever `mapper` runs them)."""
-    catalogue = _catalogue(units, against, params)
-    rank, active = _ranks(catalogue, against_removed)
-    ranks_file = work / "ranks.npy"
-    np.save(ranks_file, np.where(active, rank, NO_RANK))
-    count = partitions_needed(int(active.sum()), params)
-    spill_dir = work / "spill" if count > 1 else None
-    if spill_dir is not None:
-        list(mapper(spill_task, [SpillTask(unit, params, ranks_file, count, spill_dir) for unit in catalogue]))
-    tasks = [PartitionTask(tuple(catalogue), params, ranks_file, p, count, spill_dir) for p in range(count)]
-    (near_a, near_b), exact, entries = merged_edges(mapper(partition_task, tasks))
-    ranks_file.unlink()
-    if spill_dir is not None:
-        shutil.rmtree(spill_dir)
-    info: dict[str, Any] = {"partitions": count, "index_entries": entries, "candidate_pairs": len(near_a)}
-    if params.verify and len(near_a):
-        estimate = _estimated_jaccard(catalogue, rank, near_a, near_b, params, work)
-        good = estimate >= params.threshold + params.verify_offset
-        near_a, near_b = near_a[good], near_b[good]
-    return Pairs(catalogue, rank, active, (near_a, near_b), exact, info)
+def _bytes_under(folder: Path) -> int:
+    """Bytes of the work data (not the JSON: task summaries hold RSS figures, the plan paths)."""
+    return sum(e.stat().st_size for e in folder.rglob("*") if e.is_file() and e.suffix != ".json")
 
 
 def run_dedup(
@@ -202,6 +129,8 @@ def run_dedup(
     against: Sequence[Path] = (),
     against_removed: Path | None = None,
     mapper: Mapper = map,
+    partitions: int | None = None,
+    base: int = 0,
 ) -> dict[str, Any]:
     """Find duplicates among the documents of signature files `units`; write the removals.
 
@@ -210,107 +139,139 @@ def run_dedup(
     directory, whose removed documents are left out (a duplicate then points at their keeper).
 
     Writes `out_dir/<unit>.parquet` for every new unit with removals and `out_dir/summary.json`;
-    everything goes to `<out_dir>.tmp` first and is renamed into place at the end, so an existing
-    `out_dir` is a finished phase. `mapper` runs the hash partitions (candidates.py): builtin `map`
-    runs them here one after another; an executor's map runs them as parallel tasks (Ray), which
-    must see `<out_dir>.tmp`. Returns the summary.
+    an existing `out_dir` is a finished phase. `mapper` runs each step's tasks: builtin `map` here
+    one after another; an executor's map as parallel tasks (Ray), which must see `<out_dir>.tmp`.
+    `partitions` (a power of two) overrides the count the memory budget gives. Returns the summary
+    plus the largest task's peak RSS (`task_peak_rss_mb`).
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
+    catalogue = _catalogue(units, against, params, base)
+    total = sum(unit.rows for unit in catalogue)
+    count = partitions or partitions_needed(total, params)
+    if count & (count - 1):
+        raise ValueError(f"partitions: {count} is not a power of two")
     work = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    pairs = find_pairs(units, params, work, against, against_removed, mapper)
-    (near_a, near_b), (exact_a, exact_b) = pairs.near, pairs.exact
-    nodes = np.unique(np.concatenate([near_a, near_b, exact_a, exact_b]))
-    ea, eb = np.searchsorted(nodes, exact_a), np.searchsorted(nodes, exact_b)
-    exact_root = components(len(nodes), ea, eb)
-    position = pairs.positions(nodes)
-    old = np.zeros(len(pairs.rank), dtype=bool)
-    for unit in pairs.catalogue:
-        old[unit.start : unit.start + unit.rows] = unit.old
-    assign = greedy_keepers if params.clustering == "greedy" else union_find_keepers
-    keeper = assign(
-        len(nodes),
-        np.concatenate([ea, np.searchsorted(nodes, near_a)]),
-        np.concatenate([eb, np.searchsorted(nodes, near_b)]),
-        old[position],
+    plan = {
+        "units": [[str(u.path), u.old] for u in catalogue],
+        "against_removed": str(against_removed) if against_removed else None,
+        "params": dataclasses.asdict(params),
+        "partitions": count,
+        "base": base,
+    }
+    _open_work(work, plan)
+    summaries: dict[str, list[dict[str, Any]]] = {}
+
+    def step(name: str, tasks: Sequence[Any]) -> list[dict[str, Any]]:
+        results = run_step(tasks, mapper)
+        summaries.setdefault(name, []).extend(results)
+        return results
+
+    unit_names = [_source_names(u.path) for u in catalogue]
+    index = {name: i for i, name in enumerate(sorted(set().union(*unit_names)))}
+    samples = math.ceil(_SAMPLES_PER_RANGE * count / max(len(catalogue), 1)) + 1
+    sorted_units = step(
+        "sort",
+        [
+            SortTask(u, {n: index[n] for n in names}, against_removed, samples, work / "sort" / f"{i:06d}")
+            for i, (u, names) in enumerate(zip(catalogue, unit_names))
+        ],
     )
-    size = np.bincount(keeper, minlength=len(nodes))
-    removed = np.flatnonzero(keeper != np.arange(len(nodes)))
-    summary = _write(pairs.catalogue, work, removed, keeper, exact_root, size, position)
-    summary.update(
-        pairs.info,
-        documents=int(pairs.active.sum()),
-        verified_pairs=int(len(near_a)),
-        exact_pairs=int(len(exact_a)),
-        clusters=int(np.count_nonzero((keeper == np.arange(len(nodes))) & (size > 1))),
-        bands_rows=list(params.lsh),
-        seconds=round(time.monotonic() - started, 2),
+    bounds = splitters([k for s in sorted_units for k in s["sample"]], count)
+    key_files = tuple(work / "sort" / f"{i:06d}" / "keys.npy" for i in range(len(catalogue)))
+    range_folders = tuple(work / "range" / f"{r:05d}" for r in range(count))
+    ranged = step("range", [RangeTask(key_files, bounds[r], bounds[r + 1], range_folders[r]) for r in range(count)])
+    offsets = [base]
+    for summary in ranged:
+        offsets.append(offsets[-1] + summary["documents"])
+    ranks = RankIndex(tuple(offsets), range_folders)
+    protected_below = base + sum(s["documents"] for u, s in zip(catalogue, sorted_units) if u.old)
+
+    blocks = _blocks(catalogue, count)
+    block_starts = (
+        tuple(b[0].start for b in blocks) + (blocks[-1][-1].start + blocks[-1][-1].rows,) if blocks else (base, base)
     )
-    with open(work / "summary.json", "w", encoding="utf-8") as fh:
+    spills = tuple(work / "spill" / f"{i:06d}" for i in range(len(catalogue)))
+    step("spill", [SpillTask(u, params, ranks, count, spills[i]) for i, u in enumerate(catalogue)])
+    verify = params.verify and params.near
+    parts = tuple(work / "partition" / f"{p:05d}" for p in range(count))
+    step("partition", [PartitionTask(spills, p, ranks, block_starts if verify else (), parts[p]) for p in range(count)])
+
+    store = None
+    if verify:
+        signature_folders = tuple(work / "signatures" / f"{g:05d}" for g in range(len(blocks)))
+        involved = [tuple(p / f"involved{g:05d}.npy" for p in parts) for g in range(len(blocks))]
+        step(
+            "signatures",
+            [SignatureTask(b, involved[g], params.num_perm, signature_folders[g]) for g, b in enumerate(blocks)],
+        )
+        store = SignatureStore(block_starts, signature_folders, params.num_perm)
+    needed = params.threshold + params.verify_offset if verify else None
+    verified = [work / "verify" / f"{r:05d}" for r in range(count)]
+    step("verify", [VerifyTask(parts, r, needed, ranks, store, verified[r]) for r in range(count)])
+
+    decided = [work / "keepers" / f"{r:05d}" for r in range(count)]
+    if params.clustering == "greedy":
+        for r in range(count):
+            step(
+                "keepers",
+                [GreedyTask(verified[r], r, tuple(decided[:r]), ranks, protected_below, block_starts, decided[r])],
+            )
+    else:
+        stars = star_steps(verified, ranks, work / "stars", mapper)
+        step("keepers", [LabelTask(stars, r, ranks, protected_below, block_starts, decided[r]) for r in range(count)])
+
+    facts = [work / "facts" / f"{g:05d}" for g in range(len(blocks))]
+    step(
+        "facts",
+        [
+            KeeperTask(b, tuple(d / f"removed{g:05d}.npy" for d in decided), block_starts, facts[g])
+            for g, b in enumerate(blocks)
+        ],
+    )
+    writes = [work / "write" / f"{h:05d}" for h in range(len(blocks))]
+    written = step(
+        "write",
+        [
+            WriteTask(b, tuple(f / f"answers{h:05d}.parquet" for f in facts), params.exact, writes[h])
+            for h, b in enumerate(blocks)
+        ],
+    )
+    removed = sum(s["removed"] for s in written)
+    removed_exact = sum(s["removed_exact"] for s in written)
+    summary: dict[str, Any] = {
+        "removed": removed,
+        "removed_exact": removed_exact,
+        "removed_near": removed - removed_exact,
+        "units_with_removals": [name for s in written for name in s["units_with_removals"]],
+        "partitions": count,
+        "index_entries": sum(s["entries"] for s in summaries["partition"]),
+        "candidate_pairs": sum(s["candidate_pairs"] for s in summaries["verify"]),
+        "documents": offsets[-1] - base,
+        "verified_pairs": sum(s["verified_pairs"] for s in summaries["verify"]),
+        "exact_pairs": sum(s["exact_pairs"] for s in summaries["verify"]),
+        "clusters": sum(s["clusters"] for s in summaries["facts"]),
+        "bands_rows": list(params.lsh),
+        "blocks": len(blocks),
+        "work_bytes": _bytes_under(work),
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    _publish(work, out_dir, writes, summary)
+    # Not in summary.json, which is the same whatever executor ran the tasks.
+    return {**summary, "task_peak_rss_mb": max(s["peak_rss_mb"] for results in summaries.values() for s in results)}
+
+
+def _publish(work: Path, out_dir: Path, writes: list[Path], summary: dict[str, Any]) -> None:
+    """Gather the removal files and the summary into `out_dir` (a folder renamed into place), then
+    drop the work folder."""
+    result = work / "result"
+    shutil.rmtree(result, ignore_errors=True)
+    result.mkdir()
+    for folder in writes:
+        for path in sorted(folder.glob("*.parquet")):
+            os.link(path, result / path.name)
+    with open(result / "summary.json", "w", encoding="utf-8") as fh:
         json.dump(summary, fh, indent=1)
     shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(work, out_dir)
-    return summary
-
-
-def _by_unit(unit_of: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """(unit, indices into unit_of) for each unit present, from one sort (no scan per unit)."""
-    order = np.argsort(unit_of, kind="stable")
-    units, starts = np.unique(unit_of[order], return_index=True)
-    return list(zip(units.tolist(), np.split(order, starts[1:])))
-
-
-def _write(
-    catalogue: list[Unit],
-    work: Path,
-    removed: np.ndarray,
-    keeper: np.ndarray,
-    exact_root: np.ndarray,
-    size: np.ndarray,
-    position: np.ndarray,
-) -> dict[str, Any]:
-    """Write one removal file per unit with removals; return counts for the summary."""
-    starts = np.array([u.start for u in catalogue], dtype=np.int64)
-    keeper_nodes = np.unique(keeper[removed])
-    keeper_pos = position[keeper_nodes]
-    keeper_unit = np.searchsorted(starts, keeper_pos, side="right") - 1
-    keeper_key: dict[int, tuple[str, int]] = {}
-    keeper_id: dict[int, str] = {}
-    for u, here in _by_unit(keeper_unit):
-        unit = catalogue[u]
-        table = read_columns(unit.path, ["id", "source_file", "line"]).take(pa.array(keeper_pos[here] - unit.start))
-        rows = zip(
-            table.column("id").to_pylist(), table.column("source_file").to_pylist(), table.column("line").to_pylist()
-        )
-        for node, (doc_id, source_file, line) in zip(keeper_nodes[here].tolist(), rows):
-            keeper_id[node] = doc_id
-            keeper_key[node] = (source_file, line)
-    removed_pos = position[removed]
-    removed_unit = np.searchsorted(starts, removed_pos, side="right") - 1
-    reasons = np.where(exact_root[removed] == exact_root[keeper[removed]], "exact_duplicate", "near_duplicate")
-    written = []
-    for u, mine in _by_unit(removed_unit):
-        unit = catalogue[u]
-        local = removed_pos[mine] - unit.start
-        order = np.argsort(local)
-        mine, local = mine[order], local[order]
-        table = read_columns(unit.path, ["row", "id"]).take(pa.array(local))
-        keepers = keeper[removed[mine]].tolist()
-        write_removals(
-            work / f"{unit.name}.parquet",
-            rows=table.column("row").to_numpy(),
-            ids=table.column("id").to_pylist(),
-            reasons=reasons[mine].tolist(),
-            duplicate_of=[keeper_id[k] for k in keepers],
-            cluster_ids=[_cluster_id(*keeper_key[k]) for k in keepers],
-            cluster_sizes=size[keepers].tolist(),
-        )
-        written.append(unit.name)
-    return {
-        "removed": int(len(removed)),
-        "removed_exact": int(np.count_nonzero(reasons == "exact_duplicate")),
-        "removed_near": int(np.count_nonzero(reasons == "near_duplicate")),
-        "units_with_removals": written,
-    }
+    os.replace(result, out_dir)
+    shutil.rmtree(work)

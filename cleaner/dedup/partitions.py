@@ -19,14 +19,6 @@ def partition_count(entries: int, bytes_per_entry: int, budget_bytes: int) -> in
     return min(1 << (needed - 1).bit_length(), 4096)
 
 
-def in_partition(keys: np.ndarray, partition: int, count: int) -> np.ndarray:
-    """Mask of the uint64 `keys` whose top log2(count) bits equal `partition` (count: a power of two)."""
-    if count == 1:
-        return np.ones(len(keys), dtype=bool)
-    shift = np.uint64(64 - (count.bit_length() - 1))
-    return (keys >> shift) == np.uint64(partition)
-
-
 def partition_of(keys: np.ndarray, count: int) -> np.ndarray:
     """The partition of each uint64 key: its top log2(count) bits (count: a power of two)."""
     if count == 1:
