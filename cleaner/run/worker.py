@@ -16,22 +16,33 @@ from cleaner.recipe import Recipe
 from cleaner.run.tokens import TokenCounter
 from cleaner.stages.base import Stage
 
+#: Where a running unit reports documents read, input bytes and documents kept since its last report.
+ProgressSink = Callable[[int, int, int], None]
+
+
+@dataclass
+class SharedCounters:
+    """The local executor's sink: (docs, bytes, kept) multiprocessing Values shared by the pool."""
+
+    values: tuple[Any, Any, Any]
+
+    def __call__(self, docs: int, nbytes: int, kept: int) -> None:
+        for counter, amount in zip(self.values, (docs, nbytes, kept)):
+            with counter.get_lock():
+                counter.value += amount
+
 
 @dataclass
 class WorkerState:
     recipe: Recipe
     stages: list[Stage]
     tokens: TokenCounter | None
-    #: Shared progress counters (multiprocessing Values), only under the local executor.
-    docs: Any = None
-    bytes: Any = None
-    kept: Any = None
+    #: Set by the executor (shared counters locally, the progress board's reporter under Ray).
+    progress: ProgressSink | None = None
 
     def report_progress(self, docs: int, nbytes: int, kept: int) -> None:
-        if self.docs is not None:
-            for counter, amount in ((self.docs, docs), (self.bytes, nbytes), (self.kept, kept)):
-                with counter.get_lock():
-                    counter.value += amount
+        if self.progress is not None:
+            self.progress(docs, nbytes, kept)
 
 
 _state: WorkerState | None = None
@@ -49,7 +60,7 @@ def init_worker(recipe: Recipe, progress: tuple[Any, Any, Any] | None = None) ->
     for stage in stages:
         stage.setup()
     tokens = None if recipe.output.tokenizer == "none" else TokenCounter(recipe.output.tokenizer)
-    _state = WorkerState(recipe, stages, tokens, *(progress or ()))
+    _state = WorkerState(recipe, stages, tokens, SharedCounters(progress) if progress else None)
 
 
 def init_worker_safely(recipe: Recipe, progress: tuple[Any, Any, Any] | None = None) -> None:
@@ -72,6 +83,11 @@ def ensure_worker(recipe: Recipe) -> None:
     """Set this process up for `recipe` unless it already is (Ray reuses worker processes)."""
     if _state is None or _state.recipe.fingerprint != recipe.fingerprint:
         init_worker(recipe)
+
+
+def set_progress(sink: ProgressSink | None) -> None:
+    """Report this process's next units to `sink` (Ray sets one per task: each task has its own key)."""
+    current().progress = sink
 
 
 def current() -> WorkerState:
