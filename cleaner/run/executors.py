@@ -327,7 +327,8 @@ class RayExecutor:
                     raise
                 except self.ray.exceptions.RayError as err:  # lost with its worker or node, retries used up
                     reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                    lost = f"a unit was lost {self.retries + 1} times with its Ray worker or node: {reason}"
+                    times = f"{self.retries + 1} time" + ("s" if self.retries else "")
+                    lost = f"a unit was lost {times} with its Ray worker or node: {reason}"
                     raise WorkerError(lost) from None
 
     def close(self) -> None:
