@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Create .venv in the checkout (if missing) and install the cleaner into it.
 #   bash scripts/install.sh          runtime dependencies
-#   bash scripts/install.sh --dev    plus test and lint tools, and Ray (its executor is tested)
+#   bash scripts/install.sh --dev    plus test and lint tools, Ray and s3fs (both are tested)
 set -euo pipefail
 CHECKOUT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$CHECKOUT"
 extras=""
-[ "${1:-}" = "--dev" ] && extras="[test,ray]"
+[ "${1:-}" = "--dev" ] && extras="[test,ray,s3]"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from cleaner.errors import AccountingError, UsageError
 
@@ -64,18 +64,37 @@ def add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def _local_dest(text: str) -> Path:
+    """DEST for `stop` and `status`: a remote DEST's run lives in its (default) staging folder."""
+    from cleaner.io.storage import is_remote, location, staging_dir
+
+    return staging_dir(text) if is_remote(text) else Path(location(text))
+
+
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="clean SOURCE into DEST (resumes a partial run)")
     run.set_defaults(handler=run_command)
-    run.add_argument("source", type=Path, metavar="SOURCE", help="a JSONL file or a folder searched recursively")
-    run.add_argument("dest", type=Path, metavar="DEST", help="output folder")
+    run.add_argument(
+        "source", metavar="SOURCE", help="a JSONL file or a folder searched recursively; or a URI (s3://bucket/prefix)"
+    )
+    run.add_argument("dest", metavar="DEST", help="output folder, or a URI in object storage (s3://bucket/prefix)")
     run.add_argument("--recipe", type=Path, help="recipe name (`cleaner recipes`) or YAML file (default: default)")
     run.add_argument("--workers", type=_positive_int, default=_default_workers(), help="worker processes")
     run.add_argument("--restart", action="store_true", help="discard a partial run in DEST and start over")
     run.add_argument("--force", action="store_true", help=f"allow more than {MAX_WORKERS_PER_CORE} workers per core")
     run.add_argument("--progress-seconds", type=_positive_float, default=5.0, help="seconds between progress lines")
     run.add_argument("--runs-dir", type=Path, help="where runs are registered for `cleaner stop`")
-    run.add_argument("--dedup-against", type=Path, metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
+    run.add_argument("--dedup-against", metavar="DEST_OLD", help="also remove duplicates of DEST_OLD's docs")
+    run.add_argument(
+        "--storage-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an fsspec option for URIs (endpoint_url=..., s3 by default; PROTOCOL.KEY=VALUE for others)",
+    )
+    run.add_argument(
+        "--staging-dir", type=Path, help="local folder a remote DEST is staged in (default: see README, Object storage)"
+    )
     run.add_argument("--executor", choices=["local", "ray"], default="local", help="worker processes or Ray")
     run.add_argument("--ray-address", help="Ray cluster to join (default: start a local Ray runtime)")
     run.add_argument("--ray-retries", type=int, default=3, help="reruns of a unit lost with a Ray worker or node")
@@ -92,16 +111,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
     stop = commands.add_parser("stop", help="stop the run in DEST, or every registered run")
     stop.set_defaults(handler=stop_command)
-    stop.add_argument("dest", type=Path, nargs="?", metavar="DEST")
+    stop.add_argument("dest", type=_local_dest, nargs="?", metavar="DEST")
     stop.add_argument("--timeout", type=float, default=30.0, help="seconds to wait before SIGKILL")
     stop.add_argument("--runs-dir", type=Path, help="registry of runs (default: $CLEANER_RUNS_DIR)")
 
     status = commands.add_parser("status", help="progress of a running or finished run")
     status.set_defaults(handler=status_command)
-    status.add_argument("dest", type=Path, metavar="DEST")
+    status.add_argument("dest", type=_local_dest, metavar="DEST")
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from cleaner.io.storage import is_remote, location, remote, set_options
     from cleaner.recipe import load_recipe
     from cleaner.report.build import build_report
     from cleaner.run.engine import RunOptions, run
@@ -109,10 +129,17 @@ def run_command(args: argparse.Namespace) -> int:
     from cleaner.run.legacy import write_legacy_layout
     from cleaner.run.progress import QUIET, log
     from cleaner.run.records import default_runs_dir
+    from cleaner.run.remote_dest import fetch_finished_run, open_remote_dest
     from cleaner.run.tokens import TokenCounter
 
-    if not args.source.exists():
+    set_options(args.storage_option)
+    source = location(args.source)
+    if isinstance(source, Path) and not source.exists():
         raise UsageError(f"SOURCE {args.source} does not exist")
+    if isinstance(source, str):
+        remote(source)  # an unreachable bucket is one line here, before DEST is touched
+    if is_remote(args.dest):
+        _refuse_remote_overlap(args.source, args.dest)
     cores = _default_workers()
     if args.workers > MAX_WORKERS_PER_CORE * cores and not args.force:
         raise UsageError(
@@ -128,13 +155,18 @@ def run_command(args: argparse.Namespace) -> int:
         TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
     if args.dedup_against is not None and recipe.dedup is None:
         raise UsageError("--dedup-against needs a recipe with a dedup: section")
+    against = location(args.dedup_against) if args.dedup_against is not None else None
+    if isinstance(against, str):
+        against = fetch_finished_run(against)
+    remote_dest = open_remote_dest(args.dest, args.staging_dir, args.restart) if is_remote(args.dest) else None
+    dest = remote_dest.staging if remote_dest is not None else Path(location(args.dest))
     try:
-        args.dest.mkdir(parents=True, exist_ok=True)
+        dest.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"cannot create DEST {args.dest}: {err.strerror or err}") from None
+        raise UsageError(f"cannot create DEST {dest}: {err.strerror or err}") from None
     options = RunOptions(
-        args.source,
-        args.dest,
+        source,
+        dest,
         recipe,
         args.workers,
         args.restart,
@@ -142,21 +174,40 @@ def run_command(args: argparse.Namespace) -> int:
         args.progress_seconds,
         args.executor,
         args.ray_address,
-        args.dedup_against,
+        against,
         args.limit,
         ray_retries=args.ray_retries,
+        remote=remote_dest,
     )
     code = run(options)
     if code == 0:
-        report = build_report(args.dest)
-        log(f"report: {args.dest / 'report.html'}", QUIET, stamp=False)
+        shown = remote_dest.uri.rstrip("/") if remote_dest is not None else dest
+        # A remote DEST's dataset and version names (the meta-info file's) come from its URI, as a local one's do.
+        names = PurePosixPath(remote_dest.remote.root).parts[-2:] if remote_dest is not None else ()
+        report = build_report(dest, **dict(zip(("dataset", "version"), names)) if len(names) == 2 else {})
+        log(f"report: {shown}/report.html", QUIET, stamp=False)
         if args.legacy_layout:
-            write_legacy_layout(args.dest)
-            log(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}", QUIET, stamp=False)
+            write_legacy_layout(dest)
+            log(f"legacy layout: {shown}/good and {shown}/bad", QUIET, stamp=False)
+        if remote_dest is not None:
+            remote_dest.sync()
         failed = [check["check"] for check in report["checks"] if not check["ok"]]
         if failed:
             raise AccountingError(f"report checks failed: {', '.join(failed)}")
     return code
+
+
+def _refuse_remote_overlap(source: str, dest: str) -> None:
+    """A remote DEST must not be SOURCE, lie inside it (its outputs would be listed as input), or
+    hold SOURCE in one of its output folders."""
+    from cleaner.run.layout import OUTPUT_FOLDERS
+
+    src, out = source.rstrip("/"), dest.rstrip("/")
+    if src == out or out.startswith(src + "/"):
+        raise UsageError(f"DEST {dest} lies inside SOURCE {source}; choose a DEST outside SOURCE")
+    for folder in ("_state", *OUTPUT_FOLDERS):
+        if src.startswith(f"{out}/{folder}/") or src == f"{out}/{folder}":
+            raise UsageError(f"SOURCE {source} lies inside DEST's output folder {out}/{folder}; choose another DEST")
 
 
 def stop_command(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ from typing import Protocol
 
 import zstandard
 
+from cleaner.io.storage import open_binary
+
 BLOCK_BYTES = 1 << 20
 
 #: Input suffixes we read, mapped to their compression.
@@ -74,8 +76,8 @@ class StreamDamaged(Exception):
     """The compressed stream ended early or is corrupt; lines before the damage were delivered."""
 
 
-def _plain_blocks(path: Path, start: int, end: int | None, progress: list[int]) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
+def _plain_blocks(path: Path | str, start: int, end: int | None, progress: list[int]) -> Iterator[bytes]:
+    with open_binary(path) as fh:
         fh.seek(start)
         remaining = None if end is None else end - start
         while remaining is None or remaining > 0:
@@ -89,11 +91,11 @@ def _plain_blocks(path: Path, start: int, end: int | None, progress: list[int]) 
             yield block
 
 
-def _compressed_blocks(path: Path, compression: str, progress: list[int]) -> Iterator[bytes]:
+def _compressed_blocks(path: Path | str, compression: str, progress: list[int]) -> Iterator[bytes]:
     """Decompressed blocks of a (possibly multi-member / multi-frame) stream."""
     decompressor = _new_decompressor(compression)
     started = False
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         while True:
             raw = fh.read(BLOCK_BYTES)
             if not raw:
@@ -123,7 +125,7 @@ def _too_long(number: int, offset: int, kept: bytes, length: int, limit: int) ->
 
 
 def read_lines(
-    path: Path,
+    path: Path | str,
     compression: str,
     max_line_bytes: int,
     start: int = 0,
@@ -131,7 +133,8 @@ def read_lines(
     first_line: int = 1,
     progress: list[int] | None = None,
 ) -> Iterator[RawLine]:
-    """Yield every line of the file (or of the byte range [start, end) of a plain file).
+    """Yield every line of the file (or of the byte range [start, end) of a plain file); `path` is
+    a local path or an object's URI (cleaner/io/storage.py).
 
     A line longer than `max_line_bytes` is yielded once with problem "line_too_long" and its first
     `max_line_bytes` bytes; a damaged stream ends with one line with problem "truncated_stream"

@@ -212,7 +212,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     progress = [0]
     reported_bytes = reported_kept = 0
 
-    verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
+    verify_unchanged(task.path, task.source_file, task.size, task.mtime_ns, task.end)
     for raw in unit_lines(task, recipe.input.max_line_bytes, progress):
         stats.read += 1
         if stats.read % PROGRESS_EVERY == 0:
@@ -269,7 +269,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
                 stage=stage_label,
                 detail=rejection.detail,
             )
-    verify_unchanged(Path(task.path), task.source_file, task.size, task.mtime_ns, task.end)
+    verify_unchanged(task.path, task.source_file, task.size, task.mtime_ns, task.end)
     worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
     kept.close()
     rejected.close()

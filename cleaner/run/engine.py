@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cleaner.dedup.cluster import run_dedup
 from cleaner.errors import UsageError
@@ -32,6 +32,9 @@ from cleaner.run.samples import merge as merge_samples
 from cleaner.run.schema import run_schema
 from cleaner.run.stats import Stats, check_accounting
 
+if TYPE_CHECKING:
+    from cleaner.run.remote_dest import RemoteDest
+
 
 class Stopped(Exception):
     """SIGTERM arrived: stop the workers and exit so that a rerun resumes."""
@@ -39,7 +42,9 @@ class Stopped(Exception):
 
 @dataclass(frozen=True)
 class RunOptions:
-    source: Path
+    #: A local path, or an object store URI (cleaner/io/storage.py).
+    source: Path | str
+    #: The local folder the run writes; for a DEST in object storage, its staging folder.
     dest: Path
     recipe: Recipe
     workers: int
@@ -55,11 +60,30 @@ class RunOptions:
     limit: int = 0
     #: How often Ray reruns a unit lost with its worker or node.
     ray_retries: int = 3
+    #: A DEST in object storage that `dest` stages: what is published there is uploaded as it is.
+    remote: RemoteDest | None = None
+
+
+def _absolute(location: Path | str) -> str:
+    return location if isinstance(location, str) else str(location.resolve())
+
+
+def _shown_dest(options: RunOptions) -> str:
+    """DEST as the user named it: a remote one with the staging folder it is written through."""
+    if options.remote is None:
+        return str(options.dest)
+    return f"{options.remote.uri} (staged in {options.dest})"
+
+
+def _published(options: RunOptions) -> None:
+    """Upload what the run has published so far to a remote DEST (data before completion markers)."""
+    if options.remote is not None:
+        options.remote.sync()
 
 
 def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
     return {
-        "source": str(options.source.resolve()),
+        "source": _absolute(options.source),
         "recipe_path": str(options.recipe.path),
         "recipe_fingerprint": options.recipe.fingerprint,
         "recipe_settings": options.recipe.settings,
@@ -89,10 +113,12 @@ def prepare(options: RunOptions) -> list[Shard]:
         raise UsageError(f"a run is already active in {dest} (pid {record['pid']}); stop it with: cleaner stop {dest}")
     if orphans := stop_orphans(dest):
         log(f"stopped {orphans} workers left running by the killed run in {dest}")
-    _refuse_overlap(options.source, dest)
+    if isinstance(options.source, Path):
+        _refuse_overlap(options.source, dest)
     if options.dedup_against is not None:
         earlier_run_signatures(options.dedup_against)
-    exclude = dest if dest.resolve().is_relative_to(options.source.resolve()) else None
+    local_source = isinstance(options.source, Path)
+    exclude = dest if local_source and dest.resolve().is_relative_to(options.source.resolve()) else None
     inputs, skipped = discover_inputs(options.source, exclude)
     for name, reason in skipped:
         log(f"skipping {name}: {reason}")
@@ -264,6 +290,8 @@ def _finalise_phase(
     for result in executor.map(finalise_shard, tasks, options.progress_seconds):
         if result is None:
             heartbeat()
+        else:
+            _published(options)
 
 
 def _reused(layout: RunLayout, shards: list[Shard], done: set[str]) -> str:
@@ -278,6 +306,7 @@ def _reused(layout: RunLayout, shards: list[Shard], done: set[str]) -> str:
 def run(options: RunOptions) -> int:
     """Run (or resume) a cleaning run; return the process exit code."""
     shards = prepare(options)
+    _published(options)
     dest, layout = options.dest, RunLayout(options.dest)
     done = {s.sid for s in shards if layout.done_marker(s.sid).exists()}
     if debris := remove_debris(layout, done):
@@ -285,7 +314,7 @@ def run(options: RunOptions) -> int:
     invocation = Invocation(layout)
     resumed = f"invocation {invocation.number}: {_reused(layout, shards, done)}" if invocation.number > 1 else "new run"
     log(
-        f"run {dest}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
+        f"run {_shown_dest(options)}: {len(shards)} shards, {sum(len(s.chunks) for s in shards)} units, "
         f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); {resumed}"
         + (f"; limited to the first {options.limit:,} lines of each shard" if options.limit else "")
     )
@@ -298,11 +327,15 @@ def run(options: RunOptions) -> int:
     try:
         write_record(dest, options.runs_dir, executor.worker_pids())
         lines_phase(executor, shards, options.recipe, layout, options.progress_seconds, options.limit)
+        _published(options)
         _clean_phase(executor, shards, done, options)
+        _published(options)
         _dedup_phase(executor, shards, options)
+        _published(options)
         _finalise_phase(executor, shards, done, options)
         executor.close()
         summary = write_summary(options, shards, invocation.seconds(), invocation.number)
+        _published(options)
         outcome = "done"
     except (Stopped, KeyboardInterrupt):
         executor.terminate()
@@ -348,8 +381,8 @@ def write_summary(options: RunOptions, shards: list[Shard], seconds: float, invo
         reasons.update({f"{stage.label}:{reason}": n for reason, n in stage.rejected.items()})
     reasons.update({f"malformed:{kind}": n for kind, n in totals.malformed_by_kind.items()})
     summary = {
-        "source": str(options.source.resolve()),
-        "dest": str(options.dest.resolve()),
+        "source": _absolute(options.source),
+        "dest": options.remote.uri if options.remote is not None else str(options.dest.resolve()),
         "recipe": str(options.recipe.path),
         "workers": options.workers,
         "tokenizer": options.recipe.output.tokenizer,

@@ -100,6 +100,11 @@ class RunLayout:
         return self.state / "progress.json"
 
     @property
+    def pushed(self) -> Path:
+        """For a DEST in object storage, what of this (staging) folder was uploaded (run/remote_dest.py)."""
+        return self.state / "pushed.json"
+
+    @property
     def invocations(self) -> Path:
         """One record per `cleaner run` of this run: start, last report, end and outcome (run/invocations.py)."""
         return self.state / "invocations.json"

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from cleaner.errors import UsageError, WorkerError
 from cleaner.io.reader import BLOCK_BYTES, RawLine, compression_of, read_lines, strip_input_suffix
+from cleaner.io.storage import file_identity, is_remote, location, open_binary, remote, walk_files
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Shard:
     sid: str  # "s000003"
     name: str  # relative path without the input suffix: names kept/<name>.parquet
     source_file: str  # path relative to SOURCE, as written in the `source_file` column
-    path: str  # absolute path
+    path: str  # absolute path, or the object's URI for a remote SOURCE
     compression: str
     size: int
     mtime_ns: int
@@ -59,10 +60,14 @@ def _skipped_folder(path: Path, exclude: Path | None) -> str | None:
     return "DEST inside SOURCE" if exclude is not None and path.resolve() == exclude else None
 
 
-def discover_inputs(source: Path, exclude: Path | None = None) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+def discover_inputs(
+    source: Path | str, exclude: Path | None = None
+) -> tuple[list[tuple[str, Path | str]], list[tuple[str, str]]]:
     """Supported files under `source` as (relative name, path), sorted; and what was skipped, as
     (relative name, reason): hidden files and folders, symlinked folders, other file types, names
     that are not UTF-8, dangling or looping symlinks."""
+    if is_remote(source):
+        return _discover_remote(str(source))
     if source.is_file():
         if compression_of(source) is None:
             raise UsageError(f"SOURCE {source} is not a .jsonl/.json file (optionally .gz or .zst)")
@@ -99,22 +104,43 @@ def discover_inputs(source: Path, exclude: Path | None = None) -> tuple[list[tup
     return found, skipped
 
 
+def _discover_remote(source: str) -> tuple[list[tuple[str, Path | str]], list[tuple[str, str]]]:
+    """The same for a SOURCE in object storage (objects as (relative name, URI)); an object store
+    has no symlinks, so only hidden names and other file types are skipped."""
+    try:
+        objects = list(walk_files(remote(source)))
+    except FileNotFoundError:
+        raise UsageError(f"SOURCE {source} does not exist") from None
+    found: list[tuple[str, Path | str]] = []
+    skipped: list[tuple[str, str]] = []
+    for rel, uri, _ in objects:
+        if any(part.startswith(".") for part in rel.split("/")):
+            skipped.append((rel, "hidden file or folder"))
+        elif compression_of(Path(rel)) is None:
+            skipped.append((rel, "not a .jsonl/.json file (optionally .gz/.zst)"))
+        else:
+            found.append((rel, uri))
+    if not found:
+        raise UsageError(f"SOURCE {source} holds no .jsonl/.json/.jsonl.gz/.jsonl.zst files")
+    return found, skipped
+
+
 def _shown(path: Path, source: Path) -> str:
     """A path relative to SOURCE, printable even when the name is not UTF-8."""
     return path.relative_to(source).as_posix().encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def split_plain_file(path: Path, chunk_bytes: int, sid: str) -> tuple[Chunk, ...]:
+def split_plain_file(path: Path | str, chunk_bytes: int, sid: str) -> tuple[Chunk, ...]:
     """Cut a plain file after the first newline at or past every multiple of `chunk_bytes`,
     counting newlines on the way so each chunk knows the number of its first line."""
-    size = path.stat().st_size
+    size = file_identity(path)[0]
     if size <= chunk_bytes:
         return (Chunk(f"{sid}-c0000", 0, None, 1),)
     bounds: list[tuple[int, int]] = [(0, 1)]  # (byte offset, first line number)
     target = chunk_bytes
     lines = 0
     position = 0
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         while True:
             block = fh.read(BLOCK_BYTES)
             if not block:
@@ -139,16 +165,17 @@ def split_plain_file(path: Path, chunk_bytes: int, sid: str) -> tuple[Chunk, ...
     return tuple(chunks)
 
 
-def listing(inputs: list[tuple[str, Path]]) -> list[dict[str, object]]:
-    """What identifies the input for resume: names, sizes and modification times."""
-    entries = []
+def listing(inputs: list[tuple[str, Path | str]]) -> list[dict[str, object]]:
+    """What identifies the input for resume: names, sizes and modification times (and for an
+    object in storage its ETag, which changes whenever it is rewritten)."""
+    entries: list[dict[str, object]] = []
     for rel, path in inputs:
-        stat = path.stat()
-        entries.append({"file": rel, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+        size, mtime_ns, etag = file_identity(path)
+        entries.append({"file": rel, "size": size, "mtime_ns": mtime_ns, **({"etag": etag} if etag else {})})
     return entries
 
 
-def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
+def make_plan(inputs: list[tuple[str, Path | str]], chunk_bytes: int) -> list[Shard]:
     """One shard per input file, split into chunks; refuses two inputs that map to one shard name."""
     shards: list[Shard] = []
     names: dict[str, str] = {}
@@ -161,13 +188,14 @@ def make_plan(inputs: list[tuple[str, Path]], chunk_bytes: int) -> list[Shard]:
     for index, (rel, path) in enumerate(inputs):
         name = strip_input_suffix(rel)
         sid = f"s{index:06d}"
-        compression = compression_of(path) or "plain"
-        stat = path.stat()
+        compression = compression_of(Path(rel)) or "plain"
+        size, mtime_ns, _ = file_identity(path)
         if compression == "plain":
             chunks = split_plain_file(path, chunk_bytes, sid)
         else:
             chunks = (Chunk(f"{sid}-c0000", 0, None, 1),)
-        shards.append(Shard(sid, name, rel, str(path.resolve()), compression, stat.st_size, stat.st_mtime_ns, chunks))
+        absolute = path if isinstance(path, str) else str(path.resolve())
+        shards.append(Shard(sid, name, rel, absolute, compression, size, mtime_ns, chunks))
     return shards
 
 
@@ -184,30 +212,31 @@ class UnitInput(Protocol):
 
 def unit_lines(task: UnitInput, max_line_bytes: int, progress: list[int]) -> Iterator[RawLine]:
     """The unit's raw lines in order, stopping after line `task.limit` of the shard when set."""
-    path = Path(task.path)
+    path = location(task.path)
     for raw in read_lines(path, task.compression, max_line_bytes, task.start, task.end, task.first_line, progress):
         if task.limit and raw.number > task.limit:
             return
         yield raw
 
 
-def verify_unchanged(path: Path, source_file: str, size: int, mtime_ns: int, end: int | None) -> None:
+def verify_unchanged(path: Path | str, source_file: str, size: int, mtime_ns: int, end: int | None) -> None:
     """Fail the run if an input file changed since planning (a half-read or over-read unit would
     otherwise end with exit 0): same size and modification time, and a chunk still ends on the
     newline it was cut after. Called by every unit before and after it reads."""
+    path = location(path) if isinstance(path, str) else path
     try:
-        stat = path.stat()
+        now_size, now_mtime_ns, _ = file_identity(path)
     except FileNotFoundError:
         raise WorkerError(f"input {source_file} was deleted during the run; rerun with --restart") from None
     except OSError as err:
         raise WorkerError(f"input {source_file}: cannot read: {err.strerror or err}") from None
-    if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+    if (now_size, now_mtime_ns) != (size, mtime_ns):
         raise WorkerError(
-            f"input {source_file} changed during the run (size {stat.st_size:,} bytes, planned {size:,}, or its "
+            f"input {source_file} changed during the run (size {now_size:,} bytes, planned {size:,}, or its "
             "modification time); rerun with --restart once it no longer changes"
         )
     if end is not None:
-        with open(path, "rb") as fh:
+        with open_binary(path) as fh:
             fh.seek(end - 1)
             if fh.read(1) != b"\n":
                 raise WorkerError(f"input {source_file} changed during the run (no newline at byte {end - 1:,})")

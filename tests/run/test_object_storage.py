@@ -1,0 +1,231 @@
+"""Runs whose SOURCE, DEST or --dedup-against are in object storage, on a real S3-compatible server
+(moto's, on 127.0.0.1): the output objects are byte for byte those of a local run of the same input;
+a run stopped, SIGKILLed and resumed (also from another machine's empty staging folder) ends
+identical; a bucket that does not exist is one line and exit 2 with nothing created; objects the run
+did not write are never deleted or overwritten."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import MALFORMED, PROJECT, cli, output_bytes, real_lines, wait_for, write_lines, write_recipe
+from tests.s3 import client, make_bucket, remote_bytes, upload
+
+ARGS = ["--workers", "2", "--progress-seconds", "0.2"]
+
+
+def _small_source(corpus_dir: Path, root: Path) -> Path:
+    """Plain, .gz and .zst shards of real text with duplicates across shards and malformed lines."""
+    src = root / "src"
+    news = real_lines(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 60)
+    web = real_lines(corpus_dir, "en/en_web_pages_maintext.jsonl", 30)
+    write_lines(src / "zh" / "news.jsonl", news + MALFORMED)
+    write_lines(
+        src / "zh" / "news_again.jsonl.gz", news[:20] + real_lines(corpus_dir, "zh/zh_wechat_articles.jsonl", 20)
+    )
+    write_lines(src / "en" / "web.jsonl.zst", web)
+    return src
+
+
+@pytest.fixture(scope="module")
+def reference(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The small source and its local run with the mixed recipe (dedup included)."""
+    root = tmp_path_factory.mktemp("reference")
+    src = _small_source(corpus_dir, root)
+    dest = root / "dest"
+    done = cli("run", str(src), str(dest), "--recipe", "mixed", *ARGS, env={"CLEANER_RUNS_DIR": str(root / "runs")})
+    assert done.returncode == 0, done.stderr
+    return src, dest
+
+
+def _totals(summary: bytes) -> dict:
+    """The run's counts (not its timings)."""
+    totals = json.loads(summary)["totals"]
+    return {key: totals[key] for key in ("read", "kept", "rejected", "malformed", "chars_out")}
+
+
+def test_s3_to_s3_output_is_the_local_runs(reference: tuple[Path, Path], s3_env: dict[str, str]) -> None:
+    src, local = reference
+    fs = make_bucket(s3_env, "e2e-bucket")
+    upload(fs, src, "e2e-bucket/raw")
+    done = cli("run", "s3://e2e-bucket/raw", "s3://e2e-bucket/clean/v1", "--recipe", "mixed", *ARGS)
+    assert done.returncode == 0, done.stderr
+    assert "output in s3://e2e-bucket/clean/v1" in done.stdout
+    expected = output_bytes(local)
+    assert len(expected) == 6 and remote_bytes(fs, "e2e-bucket/clean/v1") == expected
+    summary = fs.cat_file("e2e-bucket/clean/v1/summary.json")
+    assert _totals(summary) == _totals((local / "summary.json").read_bytes())
+    assert json.loads(summary)["dest"] == "s3://e2e-bucket/clean/v1"
+    for name in ("schema.json", "report.html", "clean-meta-info-v1.json", "stats/zh/news.json", "_state/outputs.json"):
+        assert fs.exists(f"e2e-bucket/clean/v1/{name}"), name
+    assert fs.cat_file("e2e-bucket/clean/v1/schema.json") == (local / "schema.json").read_bytes()
+    assert not [key for key in fs.find("e2e-bucket/clean/v1") if "/_state/parts/" in key or ".tmp" in key]
+    status = cli("status", "s3://e2e-bucket/clean/v1")
+    assert "finished" in status.stdout and f"{_totals(summary)['read']} read" in status.stdout
+
+
+def test_local_to_s3_and_s3_to_local(reference: tuple[Path, Path], s3_env: dict[str, str], tmp_path: Path) -> None:
+    src, local = reference
+    expected = output_bytes(local)
+    fs = make_bucket(s3_env, "mixed-bucket")
+    assert cli("run", str(src), "s3://mixed-bucket/out", "--recipe", "mixed", *ARGS).returncode == 0
+    assert remote_bytes(fs, "mixed-bucket/out") == expected
+    upload(fs, src, "mixed-bucket/raw")
+    dest = tmp_path / "from_s3"
+    done = cli("run", "s3://mixed-bucket/raw", str(dest), "--recipe", "mixed", *ARGS)
+    assert done.returncode == 0, done.stderr
+    assert output_bytes(dest) == expected
+    assert json.loads((dest / "summary.json").read_text())["source"] == "s3://mixed-bucket/raw"
+
+
+def test_dedup_against_a_run_in_object_storage(
+    reference: tuple[Path, Path], s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A second crawl deduplicated against the first run, in s3, removes what the local equivalent removes."""
+    src, local = reference
+    fs = make_bucket(s3_env, "against-bucket")
+    assert cli("run", str(src), "s3://against-bucket/first", "--recipe", "mixed", *ARGS).returncode == 0
+    second = tmp_path / "second"
+    write_lines(second / "again.jsonl", (src / "zh" / "news.jsonl").read_bytes().splitlines()[:30])
+    local_dest, remote_dest = tmp_path / "local_second", "s3://against-bucket/second"
+    assert (
+        cli("run", str(second), str(local_dest), "--recipe", "mixed", "--dedup-against", str(local), *ARGS).returncode
+        == 0
+    )
+    done = cli(
+        "run", str(second), remote_dest, "--recipe", "mixed", "--dedup-against", "s3://against-bucket/first", *ARGS
+    )
+    assert done.returncode == 0, done.stderr
+    expected = output_bytes(local_dest)
+    assert remote_bytes(fs, "against-bucket/second") == expected
+    totals = _totals(fs.cat_file("against-bucket/second/summary.json"))
+    assert totals["kept"] == 0 and totals["rejected"] > 0  # every document was in the first run
+
+
+def test_missing_bucket_is_one_line_and_exit_2(reference: tuple[Path, Path], s3_env: dict[str, str]) -> None:
+    src, _ = reference
+    done = cli("run", str(src), "s3://no-such-bucket/out", "--recipe", "mixed")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "cleaner: error: s3://no-such-bucket: the bucket does not exist (nothing was created)"
+    ]
+    assert not Path(s3_env["CLEANER_STAGING_DIR"]).exists()
+    assert not client(s3_env).exists("no-such-bucket")
+    done = cli("run", "s3://no-such-bucket/raw", str(Path(s3_env["CLEANER_STAGING_DIR"]) / "x"))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert not Path(s3_env["CLEANER_STAGING_DIR"]).exists()
+
+
+def test_objects_the_run_did_not_write_are_left_alone(corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_lines(src / "a.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 20))
+    recipe = write_recipe(tmp_path / "recipe.yaml")
+    fs = make_bucket(s3_env, "owner-bucket")
+    fs.pipe_file("owner-bucket/taken/kept/a.parquet", b"someone else's data")
+    done = cli("run", str(src), "s3://owner-bucket/taken", "--recipe", str(recipe))
+    assert done.returncode == 2 and "no run of this tool recorded it as its own" in done.stderr
+    assert fs.find("owner-bucket/taken") == ["owner-bucket/taken/kept/a.parquet"]
+    assert fs.cat_file("owner-bucket/taken/kept/a.parquet") == b"someone else's data"
+
+    fs.pipe_file("owner-bucket/mine/kept/notes.txt", b"a note")
+    assert cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe)).returncode == 0
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), "--restart")
+    assert done.returncode == 0, done.stderr
+    assert "--restart: removed" in done.stdout
+    assert fs.cat_file("owner-bucket/mine/kept/notes.txt") == b"a note"
+    assert fs.exists("owner-bucket/mine/kept/a.parquet")
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "run", *args],
+        cwd=PROJECT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _staging(env: dict[str, str]) -> Path:
+    """The one staging folder under CLEANER_STAGING_DIR (this test's DEST's)."""
+    folders = [p for p in Path(env["CLEANER_STAGING_DIR"]).iterdir() if p.name != "against"]
+    assert len(folders) == 1
+    return folders[0]
+
+
+def _remote_markers(fs: Any, root: str) -> int:
+    """Shards the remote DEST holds as done (polled gently: each look is a listing request)."""
+    time.sleep(0.05)
+    return len(fs.find(f"{root}/_state/done"))
+
+
+def test_stop_kill_and_resume_from_an_empty_staging_folder(
+    corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`cleaner stop s3://…` mid-clean, resume, SIGKILL mid-finalise, then resume on "another machine"
+    (the staging folder gone): finished shards are fetched, not redone, and the output is identical."""
+    src = tmp_path / "src"
+    for index, name in enumerate(
+        ["zh/zh_wiki_cmrc2018.jsonl", "zh/zh_news_sogoucs.jsonl", "en/en_usenet_20newsgroups.jsonl"]
+    ):
+        lines = real_lines(corpus_dir, name, 150)
+        for part in range(3):
+            write_lines(src / f"s{index}" / f"part{part}.jsonl", lines[part * 50 : (part + 1) * 50])
+    recipe = write_recipe(tmp_path / "recipe.yaml", chunk_bytes="16KiB", batch_rows=20)
+    args = ["--recipe", str(recipe), "--workers", "1", "--progress-seconds", "0.2"]
+    local = tmp_path / "local"
+    assert cli("run", str(src), str(local), *args).returncode == 0, "the local reference run failed"
+    expected = output_bytes(local)
+    fs = make_bucket(s3_env, "resume-bucket")
+    upload(fs, src, "resume-bucket/raw")
+    uri = "s3://resume-bucket/out"
+    args = ["s3://resume-bucket/raw", uri, *args]
+
+    proc = _start(*args)
+    wait_for(
+        lambda: (
+            any(_staging(s3_env).glob("_state/parts/s*-c*[0-9]"))
+            if Path(s3_env["CLEANER_STAGING_DIR"]).exists()
+            else False
+        )
+    )
+    staging = _staging(s3_env)
+    stopped = cli("stop", uri, "--timeout", "30")
+    assert "stopped pid" in stopped.stdout, stopped.stdout
+    assert proc.wait() == 143
+
+    proc = _start(*args)
+    wait_for(lambda: _remote_markers(fs, "resume-bucket/out") >= 1, timeout=300)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    record = json.loads((staging / "_state" / "run.json").read_text())
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for worker in record["workers"]:
+        try:
+            os.kill(worker["pid"], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    remote_done = len(fs.find("resume-bucket/out/_state/done"))
+    assert remote_done >= 1 and not fs.exists("resume-bucket/out/summary.json")
+    for key in fs.find("resume-bucket/out/_state/done"):  # every remote marker has its shard's data
+        shard = json.loads(fs.cat_file(key))["shard"]
+        assert fs.exists(f"resume-bucket/out/kept/{shard}.parquet") and fs.exists(
+            f"resume-bucket/out/stats/{shard}.json"
+        )
+
+    shutil.rmtree(staging)
+    done = cli("run", *args)
+    assert done.returncode == 0, done.stderr
+    assert f"{remote_done}/9 shards already done" in done.stdout
+    assert remote_bytes(fs, "resume-bucket/out") == expected
+    assert json.loads(fs.cat_file("resume-bucket/out/summary.json"))["invocations"] == 3
