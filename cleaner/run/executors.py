@@ -70,12 +70,16 @@ def require_ray(address: str | None = None) -> Any:
     """The `ray` module, or the one-line usage error saying how to install it. Call it with the run's
     `--ray-address` before anything imports Ray: no address (a local runtime) or a loopback one keeps
     every Ray address on 127.0.0.1."""
-    if address is None or _loopback(address):
+    loopback = address is None or _loopback(address)
+    if loopback:
         os.environ.setdefault(RAY_LOOPBACK_ENV, "0")
     try:
         import ray
+        from ray._private import ray_constants
     except ImportError:
         raise UsageError("--executor ray needs Ray: pip install -e '.[ray]'") from None
+    if loopback and os.environ[RAY_LOOPBACK_ENV] == "0":
+        ray_constants.ENABLE_RAY_CLUSTER = False  # what the variable sets, for a process that imported Ray before
     return ray
 
 
