@@ -147,7 +147,7 @@ def run_command(args: argparse.Namespace) -> int:
             "add --force if you mean it"
         )
     if args.executor == "ray":
-        require_ray()
+        require_ray(args.ray_address)
         if args.ray_address:
             check_ray_address(args.ray_address)
     recipe = load_recipe(args.recipe, args.tokenizer)
