@@ -7,11 +7,11 @@ key's top bits select it (partitions.py) and finds all collisions of those keys,
 the partitions' edges does not depend on the number of partitions.
 
 1. `SpillTask`, one per unit: looks up the ranks of the unit's documents (ranking.RankIndex) and
-   writes its index entries already split by partition (`<partition>.npz`).
+   writes its index entries grouped by partition (work.save_buckets).
 2. `PartitionTask`, one per partition: reads its spill file of every unit, finds the collisions
-   and writes them as (better rank, worse rank) pairs split by the rank range of the worse one
+   and writes them as (better rank, worse rank) pairs grouped by the rank range of the worse one
    (the range that will verify them and decide the worse document), plus the positions of the
-   documents in band pairs split by position block (whose signatures verification needs). An edge
+   documents in band pairs grouped by position block (whose signatures verification needs). An edge
    found by several partitions is written by each; the range that reads them drops the repeats.
 """
 
@@ -27,7 +27,7 @@ from cleaner.dedup.params import DedupParams
 from cleaner.dedup.partitions import partition_count, partition_of
 from cleaner.dedup.ranking import NO_RANK, RankIndex, Unit
 from cleaner.dedup.store import read_bands, read_exact
-from cleaner.dedup.work import bins, save, unique_pairs
+from cleaner.dedup.work import bucket_of, load_bucket, save_buckets, unique_pairs
 
 #: Working bytes per document in the largest step: a partition's band and exact entries while
 #: sorted (entry, sort order, gathered copies), and about as much again for its edges.
@@ -87,18 +87,11 @@ class SpillTask:
             band_keys, band_docs = read_bands(unit.path, bands)[keep].ravel(), np.repeat(ranks, bands)
         if params.exact:
             exact_keys, exact_docs = read_exact(unit.path)[keep], ranks
-        bounds = np.arange(count + 1)
-        band_parts = bins(partition_of(band_keys, count), bounds)
-        exact_parts = bins(partition_of(exact_keys[:, 0], count), bounds)
-        for p, (near, exact) in enumerate(zip(band_parts, exact_parts)):
-            if len(near) or len(exact):
-                np.savez(
-                    folder / f"{p:05d}.npz",
-                    band_keys=band_keys[near],
-                    band_docs=band_docs[near],
-                    exact_keys=exact_keys[exact],
-                    exact_docs=exact_docs[exact],
-                )
+        band_part, exact_part = partition_of(band_keys, count), partition_of(exact_keys[:, 0], count)
+        save_buckets(folder / "band_keys.npy", band_keys, band_part, count)
+        save_buckets(folder / "band_docs.npy", band_docs, band_part, count)
+        save_buckets(folder / "exact_keys.npy", exact_keys, exact_part, count)
+        save_buckets(folder / "exact_docs.npy", exact_docs, exact_part, count)
         return {"entries": len(band_docs) + len(exact_docs)}
 
 
@@ -113,27 +106,21 @@ class PartitionTask:
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        band_keys, band_docs, exact_keys, exact_docs = [], [], [], []
-        for spill in self.spills:
-            path = spill / f"{self.partition:05d}.npz"
-            if path.exists():
-                with np.load(path) as spilled:
-                    band_keys.append(spilled["band_keys"])
-                    band_docs.append(spilled["band_docs"])
-                    exact_keys.append(spilled["exact_keys"])
-                    exact_docs.append(spilled["exact_docs"])
+        p = self.partition
+        band_keys = [load_bucket(spill / "band_keys.npy", p) for spill in self.spills]
+        band_docs = [load_bucket(spill / "band_docs.npy", p) for spill in self.spills]
+        exact_keys = [load_bucket(spill / "exact_keys.npy", p) for spill in self.spills]
+        exact_docs = [load_bucket(spill / "exact_docs.npy", p) for spill in self.spills]
         entries = sum(len(d) for d in band_docs) + sum(len(d) for d in exact_docs)
         near = _edges(band_keys, band_docs, 1)
         exact = _edges(exact_keys, exact_docs, 2)
-        bounds = self.ranks.bounds()
+        ranges = len(self.ranks.offsets) - 1
         for kind, edges in (("near", near), ("exact", exact)):
-            for r, idx in enumerate(bins(edges[:, 1], bounds)):
-                if len(idx):
-                    save(folder / f"{kind}{r:05d}.npy", edges[idx])
-        involved = self.ranks.positions(np.unique(near)) if self.blocks else np.zeros(0, np.uint64)
-        for g, idx in enumerate(bins(involved, np.array(self.blocks, np.uint64)) if self.blocks else []):
-            if len(idx):
-                save(folder / f"involved{g:05d}.npy", np.sort(involved[idx]))
+            save_buckets(folder / f"{kind}.npy", edges, self.ranks.range_of(edges[:, 1]), ranges)
+        if self.blocks:
+            involved = self.ranks.positions(np.unique(near))
+            blocks = np.array(self.blocks, np.uint64)
+            save_buckets(folder / "involved.npy", involved, bucket_of(involved, blocks), len(blocks) - 1)
         return {"entries": entries, "near": len(near), "exact": len(exact)}
 
 

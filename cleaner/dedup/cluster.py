@@ -117,11 +117,6 @@ def _open_work(work: Path, plan: dict[str, Any]) -> None:
     write_json_atomic(plan_file, plan)
 
 
-def _bytes_under(folder: Path) -> int:
-    """Bytes of the work data (not the JSON: task summaries hold RSS figures, the plan paths)."""
-    return sum(e.stat().st_size for e in folder.rglob("*") if e.is_file() and e.suffix != ".json")
-
-
 def run_dedup(
     units: Sequence[Path],
     out_dir: Path,
@@ -200,10 +195,9 @@ def run_dedup(
     store = None
     if verify:
         signature_folders = tuple(work / "signatures" / f"{g:05d}" for g in range(len(blocks)))
-        involved = [tuple(p / f"involved{g:05d}.npy" for p in parts) for g in range(len(blocks))]
         step(
             "signatures",
-            [SignatureTask(b, involved[g], params.num_perm, signature_folders[g]) for g, b in enumerate(blocks)],
+            [SignatureTask(b, g, parts, params.num_perm, signature_folders[g]) for g, b in enumerate(blocks)],
         )
         store = SignatureStore(block_starts, signature_folders, params.num_perm)
     needed = params.threshold + params.verify_offset if verify else None
@@ -218,24 +212,18 @@ def run_dedup(
                 [GreedyTask(verified[r], r, tuple(decided[:r]), ranks, protected_below, block_starts, decided[r])],
             )
     else:
-        stars = star_steps(verified, ranks, work / "stars", mapper)
+        stars = star_steps(verified, ranks, work / "stars", lambda tasks: step("stars", tasks))
         step("keepers", [LabelTask(stars, r, ranks, protected_below, block_starts, decided[r]) for r in range(count)])
 
     facts = [work / "facts" / f"{g:05d}" for g in range(len(blocks))]
     step(
         "facts",
-        [
-            KeeperTask(b, tuple(d / f"removed{g:05d}.npy" for d in decided), block_starts, facts[g])
-            for g, b in enumerate(blocks)
-        ],
+        [KeeperTask(b, g, tuple(decided), block_starts, facts[g]) for g, b in enumerate(blocks)],
     )
     writes = [work / "write" / f"{h:05d}" for h in range(len(blocks))]
     written = step(
         "write",
-        [
-            WriteTask(b, tuple(f / f"answers{h:05d}.parquet" for f in facts), params.exact, writes[h])
-            for h, b in enumerate(blocks)
-        ],
+        [WriteTask(b, h, tuple(facts), params.exact, writes[h]) for h, b in enumerate(blocks)],
     )
     removed = sum(s["removed"] for s in written)
     removed_exact = sum(s["removed_exact"] for s in written)
@@ -253,7 +241,7 @@ def run_dedup(
         "clusters": sum(s["clusters"] for s in summaries["facts"]),
         "bands_rows": list(params.lsh),
         "blocks": len(blocks),
-        "work_bytes": _bytes_under(work),
+        "work_bytes": sum(s["bytes"] for results in summaries.values() for s in results),
         "seconds": round(time.monotonic() - started, 2),
     }
     _publish(work, out_dir, writes, summary)

@@ -1,10 +1,10 @@
 """From (keeper, removed) positions to the removal files, one position block at a time.
 
 1. `KeeperTask`, one per block of consecutive units: the removed documents whose keeper lies in
-   the block (from every range's `removed<block>.npy`); counts them per keeper (cluster size: the
+   the block (from every range's `removed.npy`); counts them per keeper (cluster size: the
    keeper plus its removed documents), reads the keepers' id, source_file, line and exact hash
    from the block's signature files, and writes for every removed document the keeper's facts,
-   split by the block of the removed document (`answers<block>.parquet`).
+   one row group per block of the removed documents (`answers.parquet`).
 2. `WriteTask`, one per block: the answers about its documents; reason `exact_duplicate` when
    the removed document has its keeper's exact hash (and exact dedup is on), `near_duplicate`
    otherwise; one removal file per unit with removals (removals.py), rows in unit order.
@@ -24,7 +24,7 @@ import xxhash
 from cleaner.dedup.ranking import Unit
 from cleaner.dedup.removals import write_removals
 from cleaner.dedup.store import read_columns
-from cleaner.dedup.work import bins, load
+from cleaner.dedup.work import bins, load_bucket
 
 _ANSWER = pa.schema(
     [
@@ -51,66 +51,66 @@ def _rows(units: tuple[Unit, ...], positions: np.ndarray, columns: list[str]) ->
         if b > a:
             local = (positions[a:b] - np.uint64(unit.start)).astype(np.int64)
             tables.append(read_columns(unit.path, columns).take(pa.array(local)))
-    return pa.concat_tables(tables) if tables else None
+    if not tables:
+        schema = pq.ParquetFile(units[0].path).schema_arrow
+        return pa.schema([schema.field(c) for c in columns]).empty_table()
+    return pa.concat_tables(tables)
 
 
 @dataclass(frozen=True)
 class KeeperTask:
     units: tuple[Unit, ...]  # the block's units
-    removed: tuple[Path, ...]  # this block's `removed<g>.npy` of every range
+    block: int
+    decided: tuple[Path, ...]  # every keepers task folder (one per rank range)
     blocks: tuple[int, ...]
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        paths = [path for path in self.removed if path.exists()]
         keepers, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        for path in paths:
-            mine, many = np.unique(load(path)[:, 0], return_counts=True)
+        for source in self.decided:
+            mine, many = np.unique(load_bucket(source / "removed.npy", self.block)[:, 0], return_counts=True)
             keepers, at = np.unique(np.concatenate([keepers, mine]), return_inverse=True)
             counts = np.bincount(at, weights=np.concatenate([counts, many]), minlength=len(keepers)).astype(np.int64)
         facts = _rows(self.units, keepers, ["id", "source_file", "line", "exact_hi", "exact_lo"])
-        names = [] if facts is None else facts.column("id").to_pylist()
-        clusters = (
-            []
-            if facts is None
-            else [cluster_id(s, n) for s, n in zip(*(facts.column(c).to_pylist() for c in ("source_file", "line")))]
-        )
+        names = facts.column("id").to_pylist()
+        places = zip(facts.column("source_file").to_pylist(), facts.column("line").to_pylist())
+        clusters = np.array([cluster_id(source, line) for source, line in places], np.int64)
         answers: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(self.blocks) - 1)]
-        for path in paths:
-            pairs = load(path)
+        for source in self.decided:
+            pairs = load_bucket(source / "removed.npy", self.block)
             slot = np.searchsorted(keepers, pairs[:, 0])
             for h, idx in enumerate(bins(pairs[:, 1], np.array(self.blocks, np.uint64))):
-                if len(idx):
-                    answers[h].append((pairs[idx, 1], slot[idx]))
-        for h, parts in enumerate(answers):
-            if parts:
+                answers[h].append((pairs[idx, 1], slot[idx]))
+        with pq.ParquetWriter(folder / "answers.parquet", _ANSWER) as writer:
+            for parts in answers:
                 position = np.concatenate([p for p, _ in parts])
-                slot = np.concatenate([s for _, s in parts])
+                slot = pa.array(np.concatenate([s for _, s in parts]))
                 table = pa.Table.from_arrays(
                     [
                         pa.array(position, pa.uint64()),
-                        pa.array([names[s] for s in slot.tolist()], pa.string()),
-                        pa.array(np.array(clusters, np.int64)[slot], pa.int64()),
-                        pa.array(counts[slot] + 1, pa.int64()),
-                        facts.column("exact_hi").take(pa.array(slot)),
-                        facts.column("exact_lo").take(pa.array(slot)),
+                        pa.array([names[s] for s in slot.to_pylist()], pa.string()),
+                        pa.array(clusters[slot.to_numpy()], pa.int64()),
+                        pa.array(counts[slot.to_numpy()] + 1, pa.int64()),
+                        facts.column("exact_hi").take(slot),
+                        facts.column("exact_lo").take(slot),
                     ],
                     schema=_ANSWER,
                 )
-                pq.write_table(table, folder / f"answers{h:05d}.parquet")
+                writer.write_table(table, row_group_size=max(1, table.num_rows))
         return {"clusters": len(keepers)}
 
 
 @dataclass(frozen=True)
 class WriteTask:
     units: tuple[Unit, ...]  # the block's units
-    answers: tuple[Path, ...]  # this block's `answers<h>.parquet` of every KeeperTask
+    block: int
+    facts: tuple[Path, ...]  # every KeeperTask folder
     exact: bool  # exact dedup is on: a removed copy of its keeper's exact text is an exact duplicate
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        tables = [pq.read_table(path) for path in self.answers if path.exists()]
-        answers = pa.concat_tables(tables, promote_options="none") if tables else _ANSWER.empty_table()
+        tables = [pq.ParquetFile(f / "answers.parquet").read_row_group(self.block) for f in self.facts]
+        answers = pa.concat_tables(tables) if tables else _ANSWER.empty_table()
         answers = answers.take(pa.array(np.argsort(answers.column("position").to_numpy(), kind="stable")))
         positions = answers.column("position").to_numpy()
         written, exact_count = [], 0

@@ -3,13 +3,13 @@ rounds (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 201
 `clustering: union_find`.
 
 An edge is stored as (smaller, larger) rank. Each round task q works on the edges of the nodes in
-rank range q and writes its output edges twice: under the range of the larger end (`L<r>.npy`)
-and of the smaller end (`S<r>.npy`), which is how the next step's tasks find them.
+rank range q and writes its output edges twice: grouped by the range of the larger end (`L.npy`)
+and of the smaller end (`S.npy`), which is how the next step's tasks find them.
 
 - large-star, per node u: m = the smallest of u and its neighbours; every larger neighbour v is
-  linked to m instead of u (input: `L<q>` and `S<q>`, i.e. all edges touching range q).
+  linked to m instead of u (input: the `L` and `S` edges of range q: all edges touching it).
 - small-star, per node u: m = the smallest of u and its smaller neighbours; u and those
-  neighbours are linked to m (input: `L<q>`, the edges whose larger end is in range q).
+  neighbours are linked to m (input: the `L` edges of range q, whose larger end is in it).
 
 The edge set shrinks to one star per component centred on its smallest rank; it is stable when a
 large-star and the small-star after it leave it unchanged, which the driver sees from each
@@ -19,6 +19,7 @@ centre (the component's best document) unless the leaf is protected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,7 @@ import xxhash
 
 from cleaner.dedup.ranking import RankIndex
 from cleaner.dedup.sweep import hand_on
-from cleaner.dedup.work import Mapper, bins, load_pairs, run_step, save, unique_pairs
+from cleaner.dedup.work import load, load_buckets, save_buckets, unique_pairs
 
 
 def large_star(edges: np.ndarray, handled: np.ndarray) -> np.ndarray:
@@ -66,24 +67,23 @@ class StarTask:
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        name = f"{self.rank_range:05d}.npy"
+        q = self.rank_range
         if self.kind == "start":
-            edges = unique_pairs(load_pairs([self.sources[0] / "exact.npy", self.sources[0] / "near.npy"]))
-            seen = edges
+            seen = unique_pairs(
+                np.concatenate([load(self.sources[0] / "exact.npy"), load(self.sources[0] / "near.npy")])
+            )
         else:
-            seen = unique_pairs(load_pairs(s / f"L{name}" for s in self.sources))
+            seen = unique_pairs(load_buckets((s / "L.npy" for s in self.sources), q))
         if self.kind == "large":
-            touching = unique_pairs(np.concatenate([seen, load_pairs(s / f"S{name}" for s in self.sources)]))
+            touching = unique_pairs(np.concatenate([seen, load_buckets((s / "S.npy" for s in self.sources), q)]))
             edges = large_star(touching, self.ranks.range_of(touching[:, 0]) == self.rank_range)
         elif self.kind == "small":
             edges = small_star(seen)
         else:
             edges = seen
-        bounds = self.ranks.bounds()
+        ranges = len(self.ranks.offsets) - 1
         for side, column in (("L", 1), ("S", 0)):
-            for r, idx in enumerate(bins(edges[:, column], bounds)):
-                if len(idx):
-                    save(folder / f"{side}{r:05d}.npy", edges[idx])
+            save_buckets(folder / f"{side}.npy", edges, self.ranks.range_of(edges[:, column]), ranges)
         return {"input_digest": digest(seen), "input_edges": len(seen)}
 
 
@@ -97,7 +97,7 @@ class LabelTask:
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        edges = unique_pairs(load_pairs(s / f"L{self.rank_range:05d}.npy" for s in self.sources))
+        edges = unique_pairs(load_buckets((s / "L.npy" for s in self.sources), self.rank_range))
         leaves = edges[edges[:, 1] >= np.uint64(self.protected_below)]
         return {"removed": hand_on(folder, leaves[:, 1], leaves[:, 0], self.ranks, self.blocks)}
 
@@ -106,17 +106,20 @@ class LabelTask:
 _MAX_STEPS = 400
 
 
-def star_steps(verified: list[Path], ranks: RankIndex, root: Path, mapper: Mapper) -> tuple[Path, ...]:
+def star_steps(
+    verified: list[Path], ranks: RankIndex, root: Path, run: Callable[[list[StarTask]], list[dict[str, Any]]]
+) -> tuple[Path, ...]:
     """Run start, large, small, large, ... steps under `root` until the edges are stable stars;
-    the task folders of the last step. Finished steps are skipped (resume)."""
+    the task folders of the last step. `run` runs a step's tasks and returns their summaries
+    (work.run_step: finished tasks are skipped on resume)."""
     ranges = range(len(verified))
     step = [StarTask("start", (verified[q],), q, ranks, root / "00000-start" / f"{q:05d}") for q in ranges]
-    digests = [[s["input_digest"] for s in run_step(step, mapper)]]
+    digests = [[s["input_digest"] for s in run(step)]]
     for number in range(1, _MAX_STEPS):
         kind: Literal["large", "small"] = "large" if number % 2 else "small"
         sources = tuple(task.out for task in step)
         step = [StarTask(kind, sources, q, ranks, root / f"{number:05d}-{kind}" / f"{q:05d}") for q in ranges]
-        digests.append([s["input_digest"] for s in run_step(step, mapper)])
+        digests.append([s["input_digest"] for s in run(step)])
         if kind == "large" and number >= 3 and digests[-1] == digests[-2] == digests[-3]:
             return tuple(task.out for task in step)
     raise RuntimeError(f"dedup: connected components did not converge in {_MAX_STEPS} steps")

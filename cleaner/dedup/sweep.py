@@ -6,7 +6,7 @@ earlier ranges (their `decided.npy`), replays the greedy rounds (keepers.greedy_
 the fate of its own documents. Ranges therefore run one after another; each holds only its edges.
 
 `hand_on` is shared with the union-find labels (stars.py): the (keeper, removed) pairs of a range,
-as positions, split by the position block of the keeper (`removed<block>.npy`), which is where the
+as positions, grouped by the position block of the keeper (`removed.npy`), which is where the
 keeper's id, cluster id and cluster size are worked out (resolve.py).
 """
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from cleaner.dedup.keepers import PROTECTED_ROUND, greedy_rounds
 from cleaner.dedup.ranking import RankIndex
-from cleaner.dedup.work import bins, load, load_pairs, save
+from cleaner.dedup.work import bins, bucket_of, load, save, save_buckets
 
 #: decided[i] of a document with no better neighbour: kept in the first round.
 _FIRST_ROUND = PROTECTED_ROUND + 1
@@ -29,9 +29,8 @@ _FIRST_ROUND = PROTECTED_ROUND + 1
 def hand_on(folder: Path, documents: np.ndarray, keepers: np.ndarray, ranks: RankIndex, blocks: tuple[int, ...]) -> int:
     """Write the removed `documents` (ranks) and their `keepers` (ranks) by keeper block; their count."""
     pairs = np.stack([ranks.positions(keepers), ranks.positions(documents)], axis=1)
-    for g, idx in enumerate(bins(pairs[:, 0], np.array(blocks, np.uint64))):
-        if len(idx):
-            save(folder / f"removed{g:05d}.npy", pairs[idx])
+    bounds = np.array(blocks, np.uint64)
+    save_buckets(folder / "removed.npy", pairs, bucket_of(pairs[:, 0], bounds), len(bounds) - 1)
     return len(documents)
 
 
@@ -47,7 +46,7 @@ class GreedyTask:
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        edges = load_pairs([self.verified / "exact.npy", self.verified / "near.npy"])
+        edges = np.concatenate([load(self.verified / "exact.npy"), load(self.verified / "near.npy")])
         nodes = np.unique(edges)
         ia, ib = np.searchsorted(nodes, edges[:, 0]), np.searchsorted(nodes, edges[:, 1])
         del edges

@@ -18,7 +18,7 @@ import numpy as np
 
 from cleaner.dedup.ranking import RankIndex, Unit
 from cleaner.dedup.store import read_signatures
-from cleaner.dedup.work import bins, load, load_pairs, save, unique_pairs
+from cleaner.dedup.work import bins, load, load_buckets, save, unique_pairs
 
 #: Candidate pairs verified per numpy step (two signature matrices of this many rows in memory).
 _VERIFY_CHUNK = 1 << 14
@@ -27,13 +27,13 @@ _VERIFY_CHUNK = 1 << 14
 @dataclass(frozen=True)
 class SignatureTask:
     units: tuple[Unit, ...]  # the block's units
-    involved: tuple[Path, ...]  # this block's `involved<g>.npy` of every partition
+    block: int
+    partitions: tuple[Path, ...]  # every PartitionTask folder
     num_perm: int
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        parts = [load(path) for path in self.involved if path.exists()]
-        positions = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
+        positions = np.unique(load_buckets((p / "involved.npy" for p in self.partitions), self.block))
         signatures = np.empty((len(positions), self.num_perm), np.uint32)
         shingles = np.empty(len(positions), np.int64)
         for unit in self.units:
@@ -87,9 +87,8 @@ class VerifyTask:
     out: Path
 
     def run(self, folder: Path) -> dict[str, Any]:
-        name = f"{self.rank_range:05d}.npy"
-        near = unique_pairs(load_pairs(p / f"near{name}" for p in self.partitions))
-        exact = unique_pairs(load_pairs(p / f"exact{name}" for p in self.partitions))
+        near = unique_pairs(load_buckets((p / "near.npy" for p in self.partitions), self.rank_range))
+        exact = unique_pairs(load_buckets((p / "exact.npy" for p in self.partitions), self.rank_range))
         candidates = len(near)
         if self.needed is not None and self.signatures is not None and len(near):
             good = np.zeros(len(near), dtype=bool)

@@ -10,6 +10,7 @@ driver one after another, or an executor's parallel map (Ray), which must see th
 
 from __future__ import annotations
 
+import os
 import resource
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -39,6 +40,7 @@ def perform(task: Task) -> dict[str, Any]:
     pools pickle it by name)."""
     folder = start_folder(task.out)
     summary = task.run(folder)
+    summary["bytes"] = folder_bytes(folder)
     summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     write_json_atomic(folder / SUMMARY, summary)
     publish_folder(folder, task.out)
@@ -62,13 +64,47 @@ def load(path: Path, mmap: bool = False) -> np.ndarray:
     return np.load(path, mmap_mode="r" if mmap else None)
 
 
+def bucket_of(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Index i of the interval [bounds[i], bounds[i+1]) holding each value (sorted bounds)."""
+    return np.searchsorted(bounds, values, side="right") - 1
+
+
 def bins(values: np.ndarray, bounds: np.ndarray) -> list[np.ndarray]:
     """Indices of `values` falling in each [bounds[i], bounds[i+1]) (bounds sorted; values outside
     none), in their original order, from one stable sort."""
-    which = np.searchsorted(bounds, values, side="right") - 1
+    which = bucket_of(values, bounds)
     order = np.argsort(which, kind="stable")
     edges = np.searchsorted(which[order], np.arange(len(bounds)))
     return [order[edges[i] : edges[i + 1]] for i in range(len(bounds) - 1)]
+
+
+def _bounds_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".bounds.npy")
+
+
+def save_buckets(path: Path, rows: np.ndarray, bucket: np.ndarray, count: int) -> None:
+    """Rows grouped by their bucket (0 .. count - 1, order kept within a bucket) in one file, and
+    where each bucket starts beside it: one file per task instead of one per task and bucket, and
+    each reader memory-maps only its slice (`load_bucket`)."""
+    order = np.argsort(bucket, kind="stable")
+    save(path, rows[order])
+    save(_bounds_path(path), np.searchsorted(bucket[order], np.arange(count + 1)))
+
+
+def load_bucket(path: Path, index: int) -> np.ndarray:
+    """Bucket `index` of a file written by `save_buckets`."""
+    bounds = load(_bounds_path(path))
+    return np.array(load(path, mmap=True)[bounds[index] : bounds[index + 1]])
+
+
+def load_buckets(paths: Iterable[Path], index: int) -> np.ndarray:
+    """Bucket `index` of every file, concatenated."""
+    return np.concatenate([load_bucket(path, index) for path in paths])
+
+
+def folder_bytes(folder: Path) -> int:
+    """Bytes of a task's data files (not its JSON summary, whose size varies with its figures)."""
+    return sum(e.stat().st_size for e in os.scandir(folder) if e.is_file() and not e.name.endswith(".json"))
 
 
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -79,9 +115,3 @@ def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     new = np.ones(len(pairs), dtype=bool)
     new[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
     return np.ascontiguousarray(pairs[new])
-
-
-def load_pairs(paths: Iterable[Path]) -> np.ndarray:
-    """The (n, 2) pairs of the existing files among `paths`, concatenated."""
-    parts = [load(path) for path in paths if path.exists()]
-    return np.concatenate(parts) if parts else np.zeros((0, 2), np.uint64)
