@@ -90,7 +90,10 @@ def filesystem(protocol: str) -> Any:
     except ImportError as err:
         hint = " (pip install 'corpus-cleaner[s3]')" if protocol in ("s3", "s3a") else ""
         raise UsageError(f"{protocol}:// needs a package that is not installed: {err}{hint}") from None
-    return cls(**_options(protocol))
+    try:
+        return cls(**_options(protocol))
+    except Exception as err:  # e.g. hdfs:// without libhdfs, an option the implementation does not take
+        raise UsageError(f"cannot open {protocol}:// storage: {_one_line(err)}") from None
 
 
 @dataclass(frozen=True)

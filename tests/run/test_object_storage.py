@@ -54,12 +54,27 @@ def _totals(summary: bytes) -> dict:
     return {key: totals[key] for key in ("read", "kept", "rejected", "malformed", "chars_out")}
 
 
-def test_s3_to_s3_output_is_the_local_runs(reference: tuple[Path, Path], s3_env: dict[str, str]) -> None:
-    src, local = reference
-    fs = make_bucket(s3_env, "e2e-bucket")
-    upload(fs, src, "e2e-bucket/raw")
-    done = cli("run", "s3://e2e-bucket/raw", "s3://e2e-bucket/clean/v1", "--recipe", "mixed", *ARGS)
+@pytest.fixture(scope="module")
+def remote_run(
+    reference: tuple[Path, Path], s3_server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+    """The reference source uploaded and run s3 -> s3 (s3://e2e-bucket/raw -> s3://e2e-bucket/clean/v1);
+    returns the finished CLI and the environment it ran in."""
+    src, _ = reference
+    root = tmp_path_factory.mktemp("remote_run")
+    env = {**s3_server, "CLEANER_STAGING_DIR": str(root / "staging"), "CLEANER_RUNS_DIR": str(root / "runs")}
+    upload(make_bucket(env, "e2e-bucket"), src, "e2e-bucket/raw")
+    done = cli("run", "s3://e2e-bucket/raw", "s3://e2e-bucket/clean/v1", "--recipe", "mixed", *ARGS, env=env)
     assert done.returncode == 0, done.stderr
+    return done, env
+
+
+def test_s3_to_s3_output_is_the_local_runs(
+    reference: tuple[Path, Path], remote_run: tuple[subprocess.CompletedProcess, dict[str, str]]
+) -> None:
+    _, local = reference
+    done, env = remote_run
+    fs = client(env)
     assert "output in s3://e2e-bucket/clean/v1" in done.stdout
     expected = output_bytes(local)
     assert len(expected) == 6 and remote_bytes(fs, "e2e-bucket/clean/v1") == expected
@@ -69,46 +84,52 @@ def test_s3_to_s3_output_is_the_local_runs(reference: tuple[Path, Path], s3_env:
     for name in ("schema.json", "report.html", "clean-meta-info-v1.json", "stats/zh/news.json", "_state/outputs.json"):
         assert fs.exists(f"e2e-bucket/clean/v1/{name}"), name
     assert fs.cat_file("e2e-bucket/clean/v1/schema.json") == (local / "schema.json").read_bytes()
+    assert fs.exists("e2e-bucket/clean/v1/_state/dedup/summary.json")
     assert not [key for key in fs.find("e2e-bucket/clean/v1") if "/_state/parts/" in key or ".tmp" in key]
-    status = cli("status", "s3://e2e-bucket/clean/v1")
+    status = cli("status", "s3://e2e-bucket/clean/v1", env=env)
     assert "finished" in status.stdout and f"{_totals(summary)['read']} read" in status.stdout
 
 
-def test_local_to_s3_and_s3_to_local(reference: tuple[Path, Path], s3_env: dict[str, str], tmp_path: Path) -> None:
-    src, local = reference
-    expected = output_bytes(local)
+def test_local_to_s3_and_s3_to_local(
+    corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Either side remote, with the endpoint given as --storage-option (the workers read SOURCE too)."""
+    src = _small_source(corpus_dir, tmp_path)
+    recipe = write_recipe(tmp_path / "recipe.yaml", chunk_bytes="4KiB")
+    args = ["--recipe", str(recipe), *ARGS, "--storage-option", f"endpoint_url={s3_env['AWS_ENDPOINT_URL']}"]
+    assert cli("run", str(src), str(tmp_path / "local"), *args).returncode == 0
+    expected = output_bytes(tmp_path / "local")
     fs = make_bucket(s3_env, "mixed-bucket")
-    assert cli("run", str(src), "s3://mixed-bucket/out", "--recipe", "mixed", *ARGS).returncode == 0
-    assert remote_bytes(fs, "mixed-bucket/out") == expected
     upload(fs, src, "mixed-bucket/raw")
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    done = cli("run", str(src), "s3://mixed-bucket/out", *args)
+    assert done.returncode == 0, done.stderr
+    assert remote_bytes(fs, "mixed-bucket/out") == expected
     dest = tmp_path / "from_s3"
-    done = cli("run", "s3://mixed-bucket/raw", str(dest), "--recipe", "mixed", *ARGS)
+    done = cli("run", "s3://mixed-bucket/raw", str(dest), *args)
     assert done.returncode == 0, done.stderr
     assert output_bytes(dest) == expected
+    plan = json.loads((dest / "_state" / "plan.json").read_text())
+    assert max(len(shard["chunks"]) for shard in plan) > 3  # byte ranges of a remote object were read
     assert json.loads((dest / "summary.json").read_text())["source"] == "s3://mixed-bucket/raw"
 
 
 def test_dedup_against_a_run_in_object_storage(
-    reference: tuple[Path, Path], s3_env: dict[str, str], tmp_path: Path
+    reference: tuple[Path, Path], remote_run: tuple[subprocess.CompletedProcess, dict[str, str]], tmp_path: Path
 ) -> None:
     """A second crawl deduplicated against the first run, in s3, removes what the local equivalent removes."""
     src, local = reference
-    fs = make_bucket(s3_env, "against-bucket")
-    assert cli("run", str(src), "s3://against-bucket/first", "--recipe", "mixed", *ARGS).returncode == 0
+    _, env = remote_run
     second = tmp_path / "second"
     write_lines(second / "again.jsonl", (src / "zh" / "news.jsonl").read_bytes().splitlines()[:30])
-    local_dest, remote_dest = tmp_path / "local_second", "s3://against-bucket/second"
-    assert (
-        cli("run", str(second), str(local_dest), "--recipe", "mixed", "--dedup-against", str(local), *ARGS).returncode
-        == 0
-    )
-    done = cli(
-        "run", str(second), remote_dest, "--recipe", "mixed", "--dedup-against", "s3://against-bucket/first", *ARGS
-    )
+    local_dest, remote_dest = tmp_path / "local_second", "s3://e2e-bucket/second"
+    args = ["--recipe", "mixed", *ARGS]
+    assert cli("run", str(second), str(local_dest), *args, "--dedup-against", str(local), env=env).returncode == 0
+    done = cli("run", str(second), remote_dest, *args, "--dedup-against", "s3://e2e-bucket/clean/v1", env=env)
     assert done.returncode == 0, done.stderr
-    expected = output_bytes(local_dest)
-    assert remote_bytes(fs, "against-bucket/second") == expected
-    totals = _totals(fs.cat_file("against-bucket/second/summary.json"))
+    fs = client(env)
+    assert remote_bytes(fs, "e2e-bucket/second") == output_bytes(local_dest)
+    totals = _totals(fs.cat_file("e2e-bucket/second/summary.json"))
     assert totals["kept"] == 0 and totals["rejected"] > 0  # every document was in the first run
 
 
