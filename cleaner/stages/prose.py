@@ -1,0 +1,75 @@
+"""How much running prose a page holds once its boilerplate is gone.
+
+Word-count minimums (Gopher's 50 words) count every token that is left: headings, a name and an
+affiliation, quoted taglines, a code line. A curator asks instead for a body of prose worth
+training on ("roughly 400 characters of English prose"), which a page of captions, a homepage
+with one paragraph or a list of quoted product blurbs does not have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import regex
+
+from cleaner.document import Document
+from cleaner.stages.measure import Measure, MeasuredFilter
+from cleaner.stages.registry import register
+
+#: A sentence end: terminal marks on a word, then closing quotes or brackets, then a space or the line
+#: end. Tried only where a run of marks starts (the lookbehind), so a line of dots is one try, not one per dot.
+_SENTENCE_END = regex.compile(r"(?<=[^\s.!?…。！？])[.!?…。！？]++[\"'”’)\]]*+(?:\s|$)")
+
+
+@register
+@dataclass
+class MinProse(MeasuredFilter):
+    """Rejects `too_little_prose` when the characters of its prose lines are fewer than `min_chars`.
+    A prose line ends a sentence, or runs on into a line that does (hard-wrapped mail and posts),
+    and such a run holds at least `min_line_words` words; headings, names, taglines without a
+    sentence end and menu remnants are not prose. Run after the boilerplate normalisers, so it
+    judges the main text. For space-separated languages.
+    """
+
+    name = "min_prose"
+
+    min_chars: int = 400
+    min_line_words: int = 4
+
+    def validate(self) -> None:
+        if self.min_chars < 1:
+            raise ValueError("min_chars: must be >= 1")
+        if self.min_line_words < 1:
+            raise ValueError("min_line_words: must be >= 1")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("prose_chars",)
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        prose = _prose_lines([line.strip() for line in doc.text.split("\n")], self.min_line_words)
+        chars = sum(map(len, prose))
+        note = f"{len(prose)} prose lines"
+        yield Measure("too_little_prose", "prose_chars", chars, "<", self.min_chars, note)
+
+
+def _prose_lines(lines: list[str], min_words: int) -> list[str]:
+    """Runs of lines that end a sentence, of `min_words` words or more together: a line that ends
+    one, with the lines that run on into it (hard-wrapped text). A blank line, or a short line that
+    ends nothing (a heading, a menu item), ends a run."""
+    prose: list[str] = []
+    run: list[str] = []
+    words = 0
+    for line in lines:
+        count = len(line.split())
+        if _SENTENCE_END.search(line):
+            if words + count >= min_words:
+                prose.extend(run)
+                prose.append(line)
+            run, words = [], 0
+        elif count >= min_words:
+            run.append(line)
+            words += count
+        else:
+            run, words = [], 0
+    return prose

@@ -1,0 +1,112 @@
+"""Shop pages and ad copy on real English web text: curator-dropped item pages, store terms and ads
+rejected, curator-kept pages and clean main text kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.stages.base import validate_stage
+from cleaner.stages.commerce import CallToAction, ProductListing
+from tests.conftest import corpus_records
+from tests.stages.web_labels import labelled, page
+
+#: Main text of real pages (English and multilingual): articles, reviews, how-tos, deal roundups.
+MAIN_TEXT = ["en/en_web_pages_maintext.jsonl", "multi/multi_web_pages_maintext.jsonl"]
+#: Curator-labelled English files whose text is already main text (C4, dolma's visible text).
+LABELLED = ["en_c4_llamafactory_demo.jsonl", "en_warc_dolma_samples.jsonl"]
+
+
+def doc(text: str) -> Document:
+    return Document("i", text, "f", 1, {})
+
+
+def kept_pages(corpus_dir: Path) -> list[dict]:
+    return [r for name in LABELLED for r, label in labelled(corpus_dir, name) if label["label"] == "keep"]
+
+
+def dropped(corpus_dir: Path, reasons: set[str]) -> list[dict]:
+    pages = labelled(corpus_dir, "en_c4_llamafactory_demo.jsonl")
+    return [r for r, label in pages if label["label"] == "drop" and label["reason"] in reasons]
+
+
+def test_shop_pages_rejected_kept_pages_kept(corpus_dir: Path) -> None:
+    rule = ProductListing()
+    shops = dropped(corpus_dir, {"product_listing", "boilerplate"})
+    assert len(shops) >= 15
+    verdicts = [rule.check(page(r)) for r in shops]
+    rejected = [v for v in verdicts if v is not None]
+    # Item pages with sizes and weights (an auction lot, dive lights) and a store's payment and
+    # delivery terms; product copy without numbers or shop words is left to the other rules.
+    assert len(rejected) >= 4
+    assert all(v.reason == "product_listing" and "product_cues_per_100_words" in v.detail for v in rejected)
+    assert any("quantity" in v.detail for v in rejected) and any("shop" in v.detail for v in rejected)
+    keeps = kept_pages(corpus_dir)
+    assert len(keeps) >= 40
+    assert [r["id"] for r in keeps if rule.check(page(r))] == []
+
+
+def test_prices_in_news_and_deal_roundups_kept(corpus_dir: Path) -> None:
+    rule = ProductListing()
+    texts = [r["text"] for name in MAIN_TEXT for r in corpus_records(corpus_dir, name)]
+    texts += [r["text"] for r, label in labelled(corpus_dir, "en_news_bbc_cx.jsonl") if label["label"] == "keep"]
+    assert sum("$" in t for t in texts) >= 40
+    assert [t[:60] for t in texts if rule.check(doc(t))] == []
+
+
+def test_usenet_for_sale_posts_are_the_usenet_rejections(corpus_dir: Path) -> None:
+    rule = ProductListing()
+    posts = [r["text"] for r in corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl")]
+    rejected = [t for t in posts if rule.check(doc(t))]
+    assert 0 < len(rejected) <= 0.015 * len(posts)
+    assert sum("for sale" in t.lower() or "forsale" in t.lower() for t in rejected) >= 4
+
+
+def test_density_needs_enough_cues() -> None:
+    rule = ProductListing()
+    one_line = 'Available in lengths of 36", 26", or 22".'
+    assert rule.check(doc(one_line)) is None  # 4 cues: under min_cues 5 however dense
+    assert rule.check(doc(one_line + " The 800 lumen lamp weighs 172 g.")) is not None
+    with pytest.raises(ValueError, match="min_cues"):
+        validate_stage(ProductListing(min_cues=0), Path("."))
+
+
+def test_number_runs_are_one_scan_each() -> None:
+    """A run of "1," is one number; tried at every comma it was quadratic (minutes at 200 kB)."""
+    measure = next(ProductListing().measures(doc("1," * 100_000 + " 5 USD")))
+    assert measure.note == "price 1" and not measure.failed
+
+
+def test_ads_and_site_templates_rejected_kept_pages_kept(corpus_dir: Path) -> None:
+    rule = CallToAction()
+    ads = dropped(corpus_dir, {"spam_ad", "boilerplate", "keyword_spam"})
+    verdicts = [rule.check(page(r)) for r in ads]
+    rejected = [v for v in verdicts if v is not None]
+    # An event ad (join us, register now), a placeholder page (this site, this page), an app-store blurb.
+    assert len(rejected) >= 3
+    assert all(v.reason == "call_to_action" and "action_sentence_share" in v.detail for v in rejected)
+    assert any("register now" in v.detail for v in rejected) and any("this page" in v.detail for v in rejected)
+    keeps = kept_pages(corpus_dir)
+    # Kept posts do say "click here" or "contact us" once; that is not ad copy.
+    assert any("click here" in r["text"].lower() for r in keeps)
+    assert [r["id"] for r in keeps if rule.check(page(r))] == []
+
+
+def test_calls_to_action_keep_clean_text(corpus_dir: Path) -> None:
+    rule = CallToAction()
+    texts = [r["text"] for name in MAIN_TEXT for r in corpus_records(corpus_dir, name)]
+    texts += [r["text"] for r in corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl")]
+    texts += [r["text"] for r in corpus_records(corpus_dir, "en/en_sms_spam.jsonl") if r.get("label") == "ham"]
+    assert len(texts) > 1000
+    assert [t[:60] for t in texts if rule.check(doc(t))] == []
+
+
+def test_one_phrase_repeated_is_not_enough() -> None:
+    rule = CallToAction()
+    footer = "Our team reported from the scene on Monday. Read more on this site. Read more on this site."
+    assert rule.check(doc(footer)) is None  # two sentences, one cue phrase each: "read more"
+    ad = "Seats are going fast for the workshop. Register now to save a place. Contact us with questions."
+    verdict = rule.check(doc(ad))
+    assert verdict is not None and "2 of 3 sentences: register now, contact us" in verdict.detail

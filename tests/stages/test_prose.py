@@ -1,0 +1,75 @@
+"""How much prose a page holds, on real text: curator-dropped short pages rejected, kept pages
+(C4, homepages, BBC articles) kept, hard-wrapped mail counted whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document
+from cleaner.stages.base import validate_stage
+from cleaner.stages.prose import MinProse
+from tests.conftest import corpus_records
+from tests.stages.web_labels import labelled, page
+
+LABELLED = ["en_c4_llamafactory_demo.jsonl", "en_warc_dolma_samples.jsonl", "en_news_bbc_cx.jsonl"]
+
+
+def doc(text: str) -> Document:
+    return Document("i", text, "f", 1, {})
+
+
+def prose_chars(rule: MinProse, text: str) -> float:
+    return next(rule.measures(doc(text))).value
+
+
+def test_short_pages_rejected_kept_pages_kept(corpus_dir: Path) -> None:
+    rule = MinProse()
+    pages = [(r, label) for name in LABELLED for r, label in labelled(corpus_dir, name)]
+    short = [r for r, label in pages if label["label"] == "drop" and label["reason"] == "too_short"]
+    assert len(short) >= 4
+    # Captions of a family blog, a dictionary entry, a notice to customers: under 400 characters of prose.
+    verdicts = [rule.check(page(r)) for r in short]
+    assert all(v is not None and v.reason == "too_little_prose" and "prose_chars" in v.detail for v in verdicts)
+    keeps = [r for r, label in pages if label["label"] == "keep"]
+    assert len(keeps) >= 80
+    assert [r["id"] for r in keeps if rule.check(page(r))] == []
+
+
+def test_quoted_taglines_are_not_prose(corpus_dir: Path) -> None:
+    """A shop's list of quoted product blurbs: long lines, but none ends a sentence."""
+    (record,) = [r for r, _ in labelled(corpus_dir, "en_c4_llamafactory_demo.jsonl") if r["id"] == "c4demo-245"]
+    lines = record["text"].splitlines()
+    assert len(record["text"]) > 700 and sum(line.startswith('"') for line in lines) >= 5
+    verdict = MinProse().check(page(record))
+    assert verdict is not None and "1 prose lines" in verdict.detail
+    # The same blurbs as sentences are prose.
+    assert MinProse().check(doc("\n".join(line.strip('"') + "." for line in lines))) is None
+
+
+def test_hard_wrapped_lines_run_on_into_their_sentence(corpus_dir: Path) -> None:
+    posts = corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl")
+    (post,) = [r["text"] for r in posts if "SEEKING THERMOCOUPLE" in r["text"]]
+    body = post.split("\n\n\n\n", 1)[1].strip()
+    rule = MinProse()
+    # Every body line is prose (the first four run on into "acquisition card."); the headers are not.
+    assert prose_chars(rule, post) == sum(len(line) for line in body.splitlines() if line)
+    # A heading (short, no sentence end) breaks a run: the lines before it end no sentence.
+    assert prose_chars(rule, "a line that is cut short\nHeading\nends here.") == 0
+
+
+def test_a_line_of_dots_is_one_try() -> None:
+    """Tried at every dot of the run, the sentence-end pattern was quadratic (minutes at 200 kB)."""
+    assert prose_chars(MinProse(), "." * 200_000 + "x") == 0
+
+
+def test_thresholds() -> None:
+    rule = MinProse(min_chars=30)
+    assert rule.check(doc("Four words end here.")) is not None  # 20 characters
+    assert rule.check(doc("Four words end here.\nAnd four more words follow.")) is None
+    strict = MinProse(min_line_words=6)
+    assert prose_chars(strict, "Four words end here. " * 3) == 62  # one line of 12 words
+    assert prose_chars(strict, "Four words end here.\nFour words end here.") == 0
+    with pytest.raises(ValueError, match="min_chars"):
+        validate_stage(MinProse(min_chars=0), Path("."))
