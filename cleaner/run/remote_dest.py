@@ -57,15 +57,26 @@ class RemoteDest:
         `--restart` delete the earlier run's own remote objects (the local ones go with discard_run)."""
         self._remote_files = self.remote.files()
         self._had_run = self._rel(self.layout.manifest) in self._remote_files
+        manifest = self.layout.manifest
         if not self._had_run:
             self.layout.pushed.unlink(missing_ok=True)  # DEST holds nothing of ours (emptied since?)
-        elif not self.layout.manifest.exists():
-            self._fetch()
+        elif not manifest.exists():
+            self._fetch(ledger_only=restart)
+        elif self.remote.fs.cat_file(self.remote.key(self._rel(manifest))) != manifest.read_bytes():
+            raise UsageError(
+                f"the staging folder {self.staging} holds another run than the one in {self.uri} (their manifests "
+                "differ); delete the staging folder, or give another --staging-dir, to resume from DEST"
+            )
         if restart and self._had_run:
             self._discard()
 
-    def _fetch(self) -> None:
-        wanted = [rel for rel in self._remote_files if not rel.startswith(self._rel(self.layout.signatures_dir) + "/")]
+    def _fetch(self, ledger_only: bool) -> None:
+        """Bring the remote run into the staging folder; for a `--restart` only what names its files."""
+        ledger = {*self._first(), self._rel(self.layout.outputs)}
+        signatures = self._rel(self.layout.signatures_dir) + "/"
+        wanted = [
+            rel for rel in self._remote_files if (rel in ledger if ledger_only else not rel.startswith(signatures))
+        ]
         wanted.sort(key=lambda rel: (self._fetch_rank(rel), rel))
         record = self._record()
         for rel in wanted:

@@ -166,6 +166,16 @@ def test_objects_the_run_did_not_write_are_left_alone(corpus_dir: Path, s3_env: 
     assert fs.cat_file("owner-bucket/mine/kept/notes.txt") == b"a note"
     assert fs.exists("owner-bucket/mine/kept/a.parquet")
 
+    # Another machine (its own staging folder) restarts the run with other settings: this machine's
+    # staging folder now holds a different run than DEST, and must not be resumed into it.
+    other = ["--staging-dir", str(tmp_path / "other_machine"), "--restart", "--limit", "5"]
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *other)
+    assert done.returncode == 0, done.stderr
+    assert "fetched 3 files" in done.stdout  # plan, manifest and ledger: all a restart needs to know
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe))
+    assert done.returncode == 2 and "holds another run than the one in s3://owner-bucket/mine" in done.stderr
+    assert json.loads(fs.cat_file("owner-bucket/mine/summary.json"))["limit"] == 5
+
 
 def _start(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
