@@ -1,14 +1,15 @@
 """How well the shipped web recipes judge raw web pages, against a curator's keep/drop labels.
 
-`python bench/web_eval.py [RECIPE ...] [--show-errors N] [--datatrove]`
+`python bench/web_eval.py [RECIPE ...] [--show-errors N] [--caught] [--datatrove]`
 
 Runs each recipe's stages in-process (no engine, no dedup) over the labelled documents of
 ../shared/corpus/web (labels.jsonl; `unsure` excluded; the page is the record's `text`) and prints,
 per language of the label (zh, en, other): the share of curator-kept pages we keep, the share of
 curator-dropped pages we drop, balanced accuracy (their mean), and the top reasons on each side of
 the confusion: our stage/reason for wrongly dropped keeps, the curator's reason for wrongly kept
-drops. Recipes default to cleaner/rules/mixed.yaml (all labels), cleaner/rules/zh_web.yaml (zh labels) and
-cleaner/rules/en_web.yaml (en labels); other recipes are scored on all labels.
+drops; `--caught` adds, for the drops we drop, the rule that dropped them (every rule, counted).
+Recipes default to cleaner/rules/mixed.yaml (all labels), cleaner/rules/zh_web.yaml (zh labels)
+and cleaner/rules/en_web.yaml (en labels); other recipes are scored on all labels.
 
 Secondary figure: for every page of the recipe's languages that ships `source_main_text`, the
 character-level F1 (bag of non-space characters) of the text the recipe leaves (kept, or as it was
@@ -88,6 +89,7 @@ class Tally:
     drop_total: int = 0
     wrong_drops: Counter = field(default_factory=Counter)
     wrong_keeps: Counter = field(default_factory=Counter)
+    right_drops: Counter = field(default_factory=Counter)
 
 
 def load_records() -> dict[tuple[str, str], dict]:
@@ -178,6 +180,8 @@ def tally(pages: list[Page], kept: list[bool], why: list[str | None]) -> dict[st
             t.drop_dropped += not was_kept
             if was_kept:
                 t.wrong_keeps[page.reason] += 1
+            else:
+                t.right_drops[reason or "?"] += 1
     return tallies
 
 
@@ -185,7 +189,9 @@ def share(part: int, total: int) -> float | None:
     return part / total if total else None
 
 
-def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...], who: str = "our stage") -> None:
+def print_tallies(
+    title: str, tallies: dict[str, Tally], langs: tuple[str, ...], who: str = "our stage", show_right: bool = False
+) -> None:
     print(f"\n== {title}")
     print(f"{'lang':6} {'keeps kept':>16} {'drops dropped':>16} {'balanced acc':>13}")
     for lang in langs:
@@ -210,6 +216,9 @@ def print_tallies(title: str, tallies: dict[str, Tally], langs: tuple[str, ...],
         if t.wrong_keeps:
             top = ", ".join(f"{r} {n}" for r, n in t.wrong_keeps.most_common(TOP_REASONS))
             print(f"  {lang} drops we keep, by curator reason: {top}")
+        if t.right_drops and show_right:
+            every = ", ".join(f"{r} {n}" for r, n in t.right_drops.most_common())
+            print(f"  {lang} drops we drop, by {who}: {every}")
 
 
 def snippet(text: str) -> str:
@@ -243,7 +252,7 @@ def main_text_f1(runner: RecipeRunner, records: dict[tuple[str, str], dict], lan
         print(f"    {file:34} {len(scores):4} pages  {raw:.3f} -> {ours:.3f}")
 
 
-def evaluate_recipe(path: Path, pages: list[Page], records: dict, errors: int) -> None:
+def evaluate_recipe(path: Path, pages: list[Page], records: dict, errors: int, caught: bool = False) -> None:
     started = time.perf_counter()
     runner = RecipeRunner(path)
     langs = RECIPE_LANGS.get(path.name, LANGS)
@@ -251,7 +260,8 @@ def evaluate_recipe(path: Path, pages: list[Page], records: dict, errors: int) -
     outcomes = [runner.apply(p.file, p.record) for p in judged]
     seconds = time.perf_counter() - started
     tallies = tally(judged, [o.rejected_by is None for o in outcomes], [o.rejected_by for o in outcomes])
-    print_tallies(f"{path.name} on {'/'.join(langs)} labels ({len(judged)} pages, {seconds:.1f} s)", tallies, langs)
+    title = f"{path.name} on {'/'.join(langs)} labels ({len(judged)} pages, {seconds:.1f} s)"
+    print_tallies(title, tallies, langs, show_right=caught)
     if errors:
         show_errors(judged, outcomes, errors)
     main_text_f1(runner, records, langs)
@@ -317,6 +327,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("recipes", nargs="*", type=Path, default=DEFAULT_RECIPES)
     parser.add_argument("--show-errors", type=int, default=0, metavar="N", help="misclassified pages shown per side")
+    parser.add_argument("--caught", action="store_true", help="also which rule dropped each curator-dropped page")
     parser.add_argument("--clean", action="store_true", help="keep rates of clean corpus files instead")
     parser.add_argument("--clean-limit", type=int, default=1000, metavar="N", help="documents per clean file")
     parser.add_argument("--datatrove", action="store_true", help="also datatrove's FineWeb chain (bench extra)")
@@ -334,7 +345,7 @@ def main() -> None:
         + ", ".join(f"{lang} {counts[lang, 'keep']} keep / {counts[lang, 'drop']} drop" for lang in LANGS)
     )
     for path in args.recipes:
-        evaluate_recipe(path, pages, records, args.show_errors)
+        evaluate_recipe(path, pages, records, args.show_errors, args.caught)
     if args.datatrove:
         evaluate_datatrove(pages, args.show_errors)
 
