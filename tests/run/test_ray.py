@@ -27,7 +27,8 @@ def test_ray_output_matches_local(corpus_dir: Path, tmp_path: Path) -> None:
     local = cli("run", str(source), str(tmp_path / "local"), *common)
     assert local.returncode == 0, local.stderr
     with ray_tmpdir() as folder:
-        (folder / "ray_current_cluster").write_text("127.0.0.1:1")  # left by a cluster long stopped
+        (folder / "ray").mkdir()
+        (folder / "ray" / "ray_current_cluster").write_text("127.0.0.1:1")  # left by a cluster long stopped
         on_ray = cli(
             "run", str(source), str(tmp_path / "ray"), *common, "--executor", "ray", env={"RAY_TMPDIR": str(folder)}
         )
