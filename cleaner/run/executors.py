@@ -125,9 +125,9 @@ class LocalExecutor:
 
 
 class ProgressBoard:
-    """A Ray actor holding each running unit's (docs, bytes, kept), reported by the tasks as they work
-    and summed for the driver's progress lines. Counts are per unit attempt's key and absolute, so a
-    unit rerun after a lost node replaces the lost attempt's counts instead of adding to them."""
+    """A Ray actor holding each unit's (docs, bytes, kept) so far, reported by the tasks as they work
+    and summed for the driver's progress lines. Counts are absolute and keyed by unit (map call, task
+    index), so a unit rerun after a lost node replaces the lost attempt's counts instead of adding."""
 
     def __init__(self) -> None:
         self.units: dict[tuple[int, int], tuple[int, int, int]] = {}
