@@ -137,7 +137,7 @@ def run_dedup(
     an existing `out_dir` is a finished phase. `mapper` runs each step's tasks: builtin `map` here
     one after another; an executor's map as parallel tasks (Ray), which must see `<out_dir>.tmp`.
     `partitions` (a power of two) overrides the count the memory budget gives. Returns the summary
-    plus the largest task's peak RSS (`task_peak_rss_mb`).
+    plus, per step, its tasks' count, seconds and largest peak RSS (`steps`).
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
@@ -246,7 +246,18 @@ def run_dedup(
     }
     _publish(work, out_dir, writes, summary)
     # Not in summary.json, which is the same whatever executor ran the tasks.
-    return {**summary, "task_peak_rss_mb": max(s["peak_rss_mb"] for results in summaries.values() for s in results)}
+    steps = {
+        name: {
+            "tasks": len(results),
+            "task_seconds": round(sum(s["seconds"] for s in results), 2),
+            "longest_task_seconds": max(s["seconds"] for s in results),
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in results),
+            "bytes": sum(s["bytes"] for s in results),
+        }
+        for name, results in summaries.items()
+        if results
+    }
+    return {**summary, "steps": steps}
 
 
 def _publish(work: Path, out_dir: Path, writes: list[Path], summary: dict[str, Any]) -> None:

@@ -179,7 +179,19 @@ def read_exact(path: Path) -> np.ndarray:
 
 
 def read_signatures(path: Path, num_perm: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Signatures (len(rows), num_perm) uint32 and distinct-shingle counts of the local `rows`."""
-    table = pq.read_table(path, columns=["signature", "shingles"])
-    signatures = _fixed_list(table.column("signature"), num_perm, np.uint32)
-    return signatures[rows], table.column("shingles").to_numpy()[rows]
+    """Signatures (len(rows), num_perm) uint32 and distinct-shingle counts of the sorted local
+    `rows`, one row group at a time (memory: one group's signatures, not the file's)."""
+    file = pq.ParquetFile(path)
+    signatures = np.empty((len(rows), num_perm), np.uint32)
+    shingles = np.empty(len(rows), np.int64)
+    start = 0
+    for group in range(file.num_row_groups):
+        size = file.metadata.row_group(group).num_rows
+        a, b = np.searchsorted(rows, [start, start + size])
+        if b > a:
+            table = file.read_row_group(group, columns=["signature", "shingles"])
+            local = rows[a:b] - start
+            signatures[a:b] = _fixed_list(table.column("signature"), num_perm, np.uint32)[local]
+            shingles[a:b] = table.column("shingles").to_numpy()[local]
+        start += size
+    return signatures, shingles

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import pyarrow as pa
 
 from cleaner.io.fsutil import publish_folder, read_json, start_folder, write_atomic, write_json_atomic
 
@@ -35,13 +37,39 @@ class Task(Protocol):
         ...
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM on Linux (ru_maxrss there also counts what the parent held
+    before it forked and exec'd this process), ru_maxrss elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _reset_peak_rss() -> None:
+    """Start a new VmHWM high-water mark (Linux), so a worker reports each task's own peak."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def perform(task: Task) -> dict[str, Any]:
     """Run one task into a fresh temporary folder and publish it (module-level: Ray and process
-    pools pickle it by name)."""
+    pools pickle it by name). Its summary gains its seconds, bytes written and peak RSS."""
+    _reset_peak_rss()
+    started = time.monotonic()
     folder = start_folder(task.out)
     summary = task.run(folder)
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers; the next task's peak is its own
     summary["bytes"] = folder_bytes(folder)
-    summary["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    summary["peak_rss_mb"] = peak_rss_mb()
     write_json_atomic(folder / SUMMARY, summary)
     publish_folder(folder, task.out)
     return summary

@@ -16,7 +16,7 @@ from cleaner.dedup.store import UnitSignatures
 from tests.conftest import corpus_records
 
 #: Summary entries that describe how the work was cut, not what it found.
-HOW = {"partitions", "blocks", "work_bytes", "seconds", "task_peak_rss_mb"}
+HOW = {"partitions", "blocks", "work_bytes", "seconds", "steps"}
 
 
 def write_units(corpus_dir: Path, folder: Path, params: DedupParams) -> list[Path]:
