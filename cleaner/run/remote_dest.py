@@ -18,6 +18,7 @@ objects it created: its own uploads, and on `--restart` the files its ledger lis
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,9 +168,10 @@ class RemoteDest:
             if entry is not None and record.get(rel) != entry:
                 changed.append((rel, entry))
         changed.sort(key=lambda item: (self._push_rank(item[0]), item[0]))
-        for rel, entry in changed:
-            self._upload(rel)
-            record[rel] = entry
+        for _, tier in itertools.groupby(changed, key=lambda item: self._push_rank(item[0])):
+            batch = list(tier)
+            self._upload([rel for rel, _ in batch])  # one tier at a time; within one, concurrently
+            record.update(batch)
         released = self._released(record, ledger)
         for rel in released:
             self.remote.fs.rm_file(self.remote.key(rel))
@@ -197,11 +199,11 @@ class RemoteDest:
                     "choose an empty DEST (nothing was changed there)"
                 )
 
-    def _upload(self, rel: str) -> None:
+    def _upload(self, rels: list[str]) -> None:
         try:
-            self.remote.fs.put_file(str(self.staging / rel), self.remote.key(rel))
+            self.remote.fs.put([str(self.staging / rel) for rel in rels], [self.remote.key(rel) for rel in rels])
         except OSError as err:
-            raise OutputError(f"cannot upload {self.remote.uri_of(rel)}: {err}") from None
+            raise OutputError(f"cannot upload to {self.uri}: {err}") from None
 
     def _entry(self, rel: str, ledger: set[str]) -> dict[str, Any]:
         """What an upload is recorded as: the local file's size and mtime, and whether the run's

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from cleaner.io.storage import staging_dir
+from cleaner.run.remote_dest import open_remote_dest
 from tests.helpers import MALFORMED, PROJECT, cli, output_bytes, real_lines, wait_for, write_lines, write_recipe
 from tests.s3 import client, make_bucket, remote_bytes, upload
 
@@ -131,6 +133,39 @@ def test_dedup_against_a_run_in_object_storage(
     assert remote_bytes(fs, "e2e-bucket/second") == output_bytes(local_dest)
     totals = _totals(fs.cat_file("e2e-bucket/second/summary.json"))
     assert totals["kept"] == 0 and totals["rejected"] > 0  # every document was in the first run
+
+
+def test_uploads_go_plan_first_data_before_markers_summary_last(
+    remote_run: tuple[subprocess.CompletedProcess, dict[str, str]],
+    s3_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The finished run's staging folder pushed to a new DEST: the order of the uploads is what keeps
+    a remote DEST consistent at every moment, and a second sync uploads nothing."""
+    _, env = remote_run
+    staging = Path(env["CLEANER_STAGING_DIR"]) / staging_dir("s3://e2e-bucket/clean/v1").name
+    copy = tmp_path / "copy"
+    shutil.copytree(staging, copy)
+    (copy / "_state" / "pushed.json").unlink()
+    dest = open_remote_dest("s3://e2e-bucket/copy", copy, restart=False)
+    batches: list[list[str]] = []
+    put = dest.remote.fs.put
+    monkeypatch.setattr(dest.remote.fs, "put", lambda local, keys: (batches.append(list(keys)), put(local, keys)))
+    dest.sync()
+    order = [key.split("/copy/", 1)[1] for batch in batches for key in batch]
+    assert order[:2] == ["_state/plan.json", "_state/manifest.json"] and order[-1] == "summary.json"
+    data = [i for i, rel in enumerate(order) if rel.startswith(("kept/", "rejected/", "stats/", "_state/dedup/s0"))]
+    markers = [i for i, rel in enumerate(order) if rel.startswith("_state/done/") or rel == "_state/dedup/summary.json"]
+    assert len(data) > 9 and len(markers) == 4 and max(data) < min(markers)  # 6 Parquet, 3 stats, dedup rows
+    assert not [
+        rel for rel in order if rel.startswith("_state/parts/") or rel in ("_state/run.json", "_state/pushed.json")
+    ]
+    fs = client(s3_env)
+    assert remote_bytes(fs, "e2e-bucket/copy") == remote_bytes(fs, "e2e-bucket/clean/v1")
+    batches.clear()
+    dest.sync()
+    assert batches == []
 
 
 def test_missing_bucket_is_one_line_and_exit_2(reference: tuple[Path, Path], s3_env: dict[str, str]) -> None:
