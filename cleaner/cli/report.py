@@ -8,7 +8,7 @@ from pathlib import Path
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     report = subparsers.add_parser("report", help="write report.json/html, samples/ and meta-info for DEST")
-    report.add_argument("dest", type=Path, metavar="DEST", help="the output folder of a finished run")
+    report.add_argument("dest", metavar="DEST", help="the output folder of a finished run, or its URI (s3://...)")
     report.add_argument("--seed", type=int, help="sample seed (default: the run's; another one redraws)")
     report.add_argument(
         "--tokenizer",
@@ -28,19 +28,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from cleaner.io.storage import is_remote, location
     from cleaner.report.build import build_report
     from cleaner.run.legacy import write_legacy_layout
+    from cleaner.run.remote_dest import open_remote_dest
 
-    report = build_report(args.dest, args.seed, args.tokenizer, args.dataset, args.data_version)
+    # A run in object storage is reported from its staging folder (fetched when empty), then uploaded.
+    remote = open_remote_dest(args.dest, None, restart=False) if is_remote(args.dest) else None
+    dest = remote.staging if remote is not None else Path(location(args.dest))
+    shown = remote.uri.rstrip("/") if remote is not None else dest
+    names = remote.report_names() if remote is not None else {}
+    dataset, version = args.dataset or names.get("dataset"), args.data_version or names.get("version")
+    report = build_report(dest, args.seed, args.tokenizer, dataset, version)
     totals = report["totals"]
     tokens = "-" if totals["tokens_out"] is None else f"{totals['tokens_out']:,}"
-    print(
-        f"report for {totals['read']:,} lines ({totals['kept']:,} kept, {tokens} tokens): {args.dest / 'report.html'}"
-    )
+    print(f"report for {totals['read']:,} lines ({totals['kept']:,} kept, {tokens} tokens): {shown}/report.html")
     failed = [c["check"] for c in report["checks"] if not c["ok"]]
     for check in failed:
         print(f"check failed: {check}")
     if args.legacy_layout:
-        write_legacy_layout(args.dest)
-        print(f"legacy layout: {args.dest / 'good'} and {args.dest / 'bad'}")
+        write_legacy_layout(dest)
+        print(f"legacy layout: {shown}/good and {shown}/bad")
+    if remote is not None:
+        remote.sync()
     return 1 if failed else 0

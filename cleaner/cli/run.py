@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from cleaner.errors import AccountingError, UsageError
 
@@ -182,9 +182,7 @@ def run_command(args: argparse.Namespace) -> int:
     code = run(options)
     if code == 0:
         shown = remote_dest.uri.rstrip("/") if remote_dest is not None else dest
-        # A remote DEST's dataset and version names (the meta-info file's) come from its URI, as a local one's do.
-        names = PurePosixPath(remote_dest.remote.root).parts[-2:] if remote_dest is not None else ()
-        report = build_report(dest, **dict(zip(("dataset", "version"), names)) if len(names) == 2 else {})
+        report = build_report(dest, **(remote_dest.report_names() if remote_dest is not None else {}))
         log(f"report: {shown}/report.html", QUIET, stamp=False)
         if args.legacy_layout:
             write_legacy_layout(dest)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cleaner.errors import OutputError, UsageError
@@ -49,6 +49,12 @@ class RemoteDest:
     @property
     def uri(self) -> str:
         return self.remote.uri
+
+    def report_names(self) -> dict[str, str]:
+        """The dataset and version names of the meta-info file: DEST's last two path parts, as for a
+        local DEST (`s3://bucket/web/v1`: web, v1)."""
+        parts = PurePosixPath(self.remote.root).parts
+        return {"dataset": parts[-2], "version": parts[-1]} if len(parts) >= 2 else {}
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.staging).as_posix()

@@ -90,6 +90,14 @@ def test_s3_to_s3_output_is_the_local_runs(
     assert not [key for key in fs.find("e2e-bucket/clean/v1") if "/_state/parts/" in key or ".tmp" in key]
     status = cli("status", "s3://e2e-bucket/clean/v1", env=env)
     assert "finished" in status.stdout and f"{_totals(summary)['read']} read" in status.stdout
+    report = cli("report", "s3://e2e-bucket/clean/v1", "--seed", "7", env=env)  # redraws the samples
+    assert report.returncode == 0 and "s3://e2e-bucket/clean/v1/report.html" in report.stdout, report.stderr
+    staging = Path(env["CLEANER_STAGING_DIR"]) / staging_dir("s3://e2e-bucket/clean/v1").name
+    assert json.loads(fs.cat_file("e2e-bucket/clean/v1/report.json")) == json.loads(
+        (staging / "report.json").read_text()
+    )
+    samples = sorted(p.relative_to(staging).as_posix() for p in (staging / "samples").iterdir())
+    assert sorted(key.split("/v1/", 1)[1] for key in fs.find("e2e-bucket/clean/v1/samples")) == samples
 
 
 def test_local_to_s3_and_s3_to_local(
