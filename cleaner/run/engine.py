@@ -75,10 +75,10 @@ def _shown_dest(options: RunOptions) -> str:
     return f"{options.remote.uri} (staged in {options.dest})"
 
 
-def _published(options: RunOptions) -> None:
+def _published(options: RunOptions, at_most_every: float = 0.0) -> None:
     """Upload what the run has published so far to a remote DEST (data before completion markers)."""
     if options.remote is not None:
-        options.remote.sync()
+        options.remote.sync(at_most_every)
 
 
 def _manifest(options: RunOptions, inputs: list[dict[str, object]]) -> dict[str, Any]:
@@ -291,7 +291,7 @@ def _finalise_phase(
         if result is None:
             heartbeat()
         else:
-            _published(options)
+            _published(options, at_most_every=options.progress_seconds)
 
 
 def _reused(layout: RunLayout, shards: list[Shard], done: set[str]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -41,6 +42,7 @@ class RemoteDest:
     _had_run: bool = False
     _remote_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _checked: bool = False
+    _last_sync: float = float("-inf")
 
     @property
     def layout(self) -> RunLayout:
@@ -161,9 +163,14 @@ class RemoteDest:
                         found.append(self._rel(path))
         return found
 
-    def sync(self) -> None:
+    def sync(self, at_most_every: float = 0.0) -> None:
         """Upload what the staging folder holds that DEST lacks, in the order of the module docstring;
-        remove remote objects this run uploaded and has since released (replaced review samples)."""
+        remove remote objects this run uploaded and has since released (replaced review samples).
+        With `at_most_every`, skip the sync when the last one is more recent: each walks the staging
+        folder, which for a run of many shards is too much to do after every shard."""
+        if at_most_every and time.monotonic() - self._last_sync < at_most_every:
+            return
+        self._last_sync = time.monotonic()
         if not self._checked:
             self._refuse_foreign()
             self._checked = True
