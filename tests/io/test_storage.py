@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.errors import UsageError
+from cleaner.errors import UsageError, WorkerError
 from cleaner.io.reader import read_lines
 from cleaner.io.storage import file_identity, is_remote, location, remote, set_options, staging_dir
-from cleaner.run.plan import discover_inputs, listing, split_plain_file
+from cleaner.run.plan import discover_inputs, listing, split_plain_file, verify_unchanged
 from tests.helpers import real_lines, write_lines
 from tests.s3 import make_bucket, upload
 
@@ -83,6 +83,20 @@ def test_remote_byte_ranges_and_plan_match_local(corpus_dir: Path, s3_env: dict[
     remote_lines = list(read_lines(uri, "plain", 1 << 20, middle.start, middle.end, middle.first_line))
     local_lines = list(read_lines(local, "plain", 1 << 20, middle.start, middle.end, middle.first_line))
     assert remote_lines == local_lines and remote_lines[0].number == middle.first_line
+
+
+def test_a_remote_input_rewritten_during_the_run_fails_its_unit(s3_env: dict[str, str]) -> None:
+    fs = make_bucket(s3_env, "change-bucket")
+    fs.pipe_file("change-bucket/a.jsonl", b'{"text": "one"}\n{"text": "two"}\n')
+    uri = "s3://change-bucket/a.jsonl"
+    size, mtime_ns, _ = file_identity(uri)
+    verify_unchanged(uri, "a.jsonl", size, mtime_ns, 16)  # the chunk still ends after a newline
+    fs.pipe_file("change-bucket/a.jsonl", b'{"text": "one, longer"}\n')
+    with pytest.raises(WorkerError, match="changed during the run"):
+        verify_unchanged(uri, "a.jsonl", size, mtime_ns, 16)
+    fs.rm_file("change-bucket/a.jsonl")
+    with pytest.raises(WorkerError, match="was deleted"):
+        verify_unchanged(uri, "a.jsonl", size, mtime_ns, None)
 
 
 def test_remote_listing_skips_what_a_local_one_skips(s3_env: dict[str, str], tmp_path: Path) -> None:

@@ -190,6 +190,18 @@ def test_missing_bucket_is_one_line_and_exit_2(reference: tuple[Path, Path], s3_
     assert not Path(s3_env["CLEANER_STAGING_DIR"]).exists()
 
 
+def test_source_and_dest_must_not_overlap(s3_env: dict[str, str]) -> None:
+    make_bucket(s3_env, "overlap-bucket")
+    for source, dest in [
+        ("s3://overlap-bucket/raw", "s3://overlap-bucket/raw/clean"),
+        ("s3://overlap-bucket/out/kept/x", "s3://overlap-bucket/out"),
+    ]:
+        done = cli("run", source, dest)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "inside" in done.stderr
+    assert not Path(s3_env["CLEANER_STAGING_DIR"]).exists()
+
+
 def test_objects_the_run_did_not_write_are_left_alone(corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path) -> None:
     src = tmp_path / "src"
     write_lines(src / "a.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 20))
@@ -274,7 +286,7 @@ def test_stop_kill_and_resume_from_an_empty_staging_folder(
         )
     )
     staging = _staging(s3_env)
-    stopped = cli("stop", uri, "--timeout", "30")
+    stopped = cli("stop", "--timeout", "30")  # every run in $CLEANER_RUNS_DIR, as stopall.sh does
     assert "stopped pid" in stopped.stdout, stopped.stdout
     assert proc.wait() == 143
 
