@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -264,28 +265,21 @@ def open_remote_dest(uri: str, staging: Path | None, restart: bool) -> RemoteDes
 
 def fetch_finished_run(uri: str) -> Path:
     """`--dedup-against` a run in object storage: its summary, signatures and dedup result, fetched
-    (what is not already here at the same size) into a local cache folder that stands in for it."""
+    into a local cache folder that stands in for it. A cache whose summary.json is the remote one's
+    is that run (a summary is written once, last) and is used as it is; any other is fetched anew."""
     source = remote(uri)
     cache = against_cache(uri)
     layout = RunLayout(cache)
-    files = source.files()
-    rel = {
-        name: path.relative_to(cache).as_posix()
-        for name, path in (
-            ("summary", layout.summary),
-            ("signatures", layout.signatures_dir),
-            ("dedup", layout.dedup_dir),
-        )
-    }
-    wanted = [
-        name
-        for name in files
-        if name == rel["summary"] or name.startswith((rel["signatures"] + "/", rel["dedup"] + "/"))
-    ]
-    if rel["summary"] not in wanted:
-        raise UsageError(f"--dedup-against {uri}: not a finished run (no {rel['summary']})")
-    for name in sorted(wanted, key=lambda n: n == rel["summary"]):
-        local = cache / name
-        if not local.exists() or local.stat().st_size != files[name]["size"]:
-            _download(source, name, local)
+    summary = layout.summary.relative_to(cache).as_posix()
+    folders = tuple(path.relative_to(cache).as_posix() + "/" for path in (layout.signatures_dir, layout.dedup_dir))
+    try:
+        remote_summary = source.fs.cat_file(source.key(summary))
+    except FileNotFoundError:
+        raise UsageError(f"--dedup-against {uri}: not a finished run (no {summary})") from None
+    if layout.summary.exists() and layout.summary.read_bytes() == remote_summary:
+        return cache
+    shutil.rmtree(cache, ignore_errors=True)  # our own cache folder, never a user's
+    for name in sorted(name for name in source.files() if name.startswith(folders)):
+        _download(source, name, cache / name)
+    _download(source, summary, layout.summary)
     return cache
