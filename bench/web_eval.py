@@ -1,6 +1,6 @@
 """How well the shipped web recipes judge raw web pages, against a curator's keep/drop labels.
 
-`python bench/web_eval.py [RECIPE ...] [--show-errors N] [--caught] [--datatrove]`
+`python bench/web_eval.py [RECIPE ...] [--show-errors N] [--caught] [--datatrove] [--clean] [--audit]`
 
 Runs each recipe's stages in-process (no engine, no dedup) over the labelled documents of
 ../shared/corpus/web (labels.jsonl; `unsure` excluded; the page is the record's `text`) and prints,
@@ -17,6 +17,12 @@ when rejected) against that main text, next to the F1 of the raw page, per file.
 
 `--clean` prints instead the keep rates of clean corpus files (CLEAN_FILES, first `--clean-limit`
 documents each) under each recipe: the no-regression check for changes to the web recipes.
+
+`--audit` reads beyond the labels instead: the unlabelled documents of ../shared/corpus/web and the
+raw pages of AUDIT_FILES (other sites), run through the same recipes; it prints each recipe's keep
+rate and reasons per language, then for mixed a seeded random sample (`--sample N` kept and N
+rejected per language, `--seed`) and every rejection by AUDIT_STAGES, each with the other web
+recipe's verdict and the text as the rule saw it, for a curator to read and count errors.
 
 `--datatrove` (needs the `bench` extra) adds datatrove's FineWeb chain on the English labels, as
 bench/datatrove_side.py builds it: LanguageFilter(en) on the lid.176.ftz our lang_id uses, Gopher
@@ -58,6 +64,15 @@ CLEAN_FILES = [
     "en/en_web_pages_maintext.jsonl",
     "multi/multi_web_pages_maintext.jsonl",
 ]
+#: Raw web text of other sites than the labelled ones, read by `--audit` (no `lang`: en).
+AUDIT_FILES = [
+    "en/en_web_pages_fulltext.jsonl",
+    "multi/multi_web_pages_fulltext.jsonl",
+    "en/en_commoncrawl_samples.jsonl",
+]
+#: The newest junk rules, all of whose rejections `--audit` prints.
+AUDIT_STAGES = ("min_prose", "product_listing", "call_to_action", "seo_injection", "spam_ad", "repeated_phrase")
+AUDIT_HEAD, AUDIT_TAIL = 700, 200
 TOP_REASONS = 6
 SNIPPET = 160
 
@@ -323,6 +338,79 @@ def clean_keep_rates(paths: list[Path], limit: int) -> None:
             print(f"  {relative:40} {kept / len(records):6.1%} of {len(records):5}  {top}")
 
 
+def audit_documents(records: dict[tuple[str, str], dict]) -> list[Page]:
+    """Every document of the web folder without a label, then the AUDIT_FILES, as unlabelled pages."""
+    with open(WEB / "labels.jsonl", encoding="utf-8") as fh:
+        labelled = {(label["file"], label["id"]) for label in map(json.loads, fh)}
+    pages = [
+        Page(file, id_, record.get("lang", "en"), "", "", record)
+        for (file, id_), record in records.items()
+        if (file, id_) not in labelled
+    ]
+    for relative in AUDIT_FILES:
+        with open(CORPUS / relative, encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                pages.append(Page(relative, record["id"], record.get("lang") or "en", "", "", record))
+    return pages
+
+
+def audit_text(text: str) -> str:
+    flat = " ⏎ ".join(line.strip() for line in text.split("\n") if line.strip())
+    if len(flat) <= AUDIT_HEAD + AUDIT_TAIL:
+        return flat
+    return f"{flat[:AUDIT_HEAD]} [... {len(flat) - AUDIT_HEAD - AUDIT_TAIL} chars ...] {flat[-AUDIT_TAIL:]}"
+
+
+def audit(records: dict[tuple[str, str], dict], sample: int, seed: int) -> None:
+    """Keep rates and reasons beyond the labels, and the pages to read: a seeded sample and the newest rules' drops."""
+    import random
+
+    pages = audit_documents(records)
+    verdicts: dict[str, list[Outcome | None]] = {}
+    for path in DEFAULT_RECIPES:
+        runner = RecipeRunner(path)
+        langs = RECIPE_LANGS.get(path.name)
+        verdicts[path.name] = [runner.apply(p.file, p.record) if not langs or p.lang in langs else None for p in pages]
+        by_lang: dict[str, Counter] = defaultdict(Counter)
+        for page, outcome in zip(pages, verdicts[path.name]):
+            if outcome is not None:
+                by_lang[page.lang if page.lang in ("zh", "en") else "other"][outcome.rejected_by] += 1
+        print(f"\n== {path.name} on {len(pages)} unlabelled pages")
+        for lang, reasons in sorted(by_lang.items()):
+            total, kept = sum(reasons.values()), reasons.pop(None, 0)
+            top = ", ".join(f"{r} {n}" for r, n in reasons.most_common(10))
+            print(f"  {lang:5} kept {kept}/{total} ({kept / total:.1%}); rejected by {top}")
+    mixed = verdicts["mixed.yaml"]
+
+    def show(i: int) -> None:
+        page, outcome = pages[i], mixed[i]
+        others = [
+            f"{name.split('.')[0]}: {v[i].rejected_by or 'kept'}"
+            for name, v in verdicts.items()
+            if v[i] and name != "mixed.yaml"
+        ]
+        print(f"[{i}] {page.lang} {page.file}:{page.id} mixed: {outcome.rejected_by or 'kept'} {outcome.detail[:90]}")
+        print(f"     {'; '.join(others)}  |  {audit_text(outcome.text)}")
+
+    rng = random.Random(seed)
+    for lang in ("zh", "en"):
+        for kept in (True, False):
+            pool = [
+                i for i, (p, o) in enumerate(zip(pages, mixed)) if p.lang == lang and (o.rejected_by is None) == kept
+            ]
+            chosen = sorted(rng.sample(pool, min(sample, len(pool))))
+            side = "kept" if kept else "rejected"
+            print(f"\n== sample: {lang} {side} by mixed, {len(chosen)} of {len(pool)} (seed {seed})")
+            for i in chosen:
+                show(i)
+    print(f"\n== every rejection by {', '.join(AUDIT_STAGES)} (any recipe)")
+    for i in range(len(pages)):
+        reasons = [v[i].rejected_by for v in verdicts.values() if v[i] and v[i].rejected_by]
+        if any(r.split(": ")[0].split("/")[-1] in AUDIT_STAGES for r in reasons):
+            show(i)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("recipes", nargs="*", type=Path, default=DEFAULT_RECIPES)
@@ -331,6 +419,9 @@ def main() -> None:
     parser.add_argument("--clean", action="store_true", help="keep rates of clean corpus files instead")
     parser.add_argument("--clean-limit", type=int, default=1000, metavar="N", help="documents per clean file")
     parser.add_argument("--datatrove", action="store_true", help="also datatrove's FineWeb chain (bench extra)")
+    parser.add_argument("--audit", action="store_true", help="unlabelled and other sites' pages instead, to read")
+    parser.add_argument("--sample", type=int, default=40, metavar="N", help="--audit: kept and rejected per language")
+    parser.add_argument("--seed", type=int, default=17, help="--audit: seed of the sample")
     args = parser.parse_args()
     if not WEB.is_dir():
         sys.exit(f"no labelled web pages at {WEB} (../shared/corpus/web beside the checkout)")
@@ -338,6 +429,9 @@ def main() -> None:
         clean_keep_rates(args.recipes, args.clean_limit)
         return
     records = load_records()
+    if args.audit:
+        audit(records, args.sample, args.seed)
+        return
     pages = load_pages(records)
     counts = Counter((p.lang, p.label) for p in pages)
     print(
