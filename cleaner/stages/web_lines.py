@@ -38,11 +38,13 @@ BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
 #: Words of Latin-script languages (stdlib `re`: plain ranges run about twice as fast there).
 _LATIN_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
-#: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus).
-#: Never tried from inside a run of spaces: it would fail again at the run's end, once per space.
+#: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus:
+#: `首页 新闻 体育`), tried first, since the symbol branch's leading spaces are possessive and would
+#: leave them no space to match. The symbol branch is never tried from inside a run of spaces: it
+#: would fail again at the run's end, once per space.
 _SEPARATORS = regex.compile(
-    r"(?:(?<![ \t])|(?![ \t]))"
-    r"[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= )|(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han}))[ \t]*+"
+    r"(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})"
+    r"|(?:(?<![ \t])|(?![ \t]))[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+"
 )
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
 _LIST_ITEM = regex.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")

@@ -9,7 +9,7 @@ import pytest
 
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.base import validate_stage
-from cleaner.stages.web_lines import BoilerplateLines
+from cleaner.stages.web_lines import _SEPARATORS, BoilerplateLines
 
 LISTS = SHIPPED / "blacklists" / "boilerplate"
 #: A Yahoo China news page (2005) with its portal navigation, teaser lists, ads and legal footer.
@@ -84,6 +84,17 @@ def test_english_page_keeps_the_article_and_drops_navigation_and_footer(corpus_d
         assert boilerplate not in out, boilerplate
     assert "• Home" not in out and "News navigation" not in out
     assert kept <= _lines(record["text"])  # lines are removed whole, never rewritten
+
+
+def test_space_separated_chinese_menu_is_a_menu(corpus_dir: Path) -> None:
+    """Yahoo China's search-keyword links are Han words separated by single spaces: a menu of three
+    segments, removed; a space between Han and Latin words separates nothing."""
+    text = _page(corpus_dir, *ZH_PAGE)["text"]
+    menu = "周杰伦 容祖儿 老鼠爱大米"
+    assert menu in text.split("\n")
+    assert _SEPARATORS.split(menu) == ["周杰伦", "容祖儿", "老鼠爱大米"]
+    assert _SEPARATORS.split("股票报价技术由 TIBCO Software") == ["股票报价技术由 TIBCO Software"]
+    assert menu not in _lines(_stage().normalise(text))
 
 
 def test_short_content_line_between_paragraphs_is_kept(corpus_dir: Path) -> None:
