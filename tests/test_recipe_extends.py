@@ -68,7 +68,7 @@ def test_insert_before_and_after_and_inside_a_route(tmp_path: Path) -> None:
 extends: mixed
 insert:
   - {before: lang_id, stages: [{length_filter: {min_chars: 10}}]}
-  - {after: route/chinese/length_filter, stages: [{zh_char_ratio: {min_ratio: 0.7}}]}
+  - {after: route/chinese/min_han_chars, stages: [{zh_char_ratio: {min_ratio: 0.7}}]}
 override:
   route/latin/c4_quality: {min_sentences: 3}
 remove: [route/chinese/chapter_list]
@@ -80,9 +80,9 @@ dedup: false
     assert names[names.index("lang_id") - 1] == "length_filter"
     route = next(s.params for s in recipe.stages if s.name == "route")
     chinese = [next(iter(entry)) for entry in route["routes"]["chinese"]]
-    assert chinese[chinese.index("length_filter") + 1] == "zh_char_ratio"
+    assert chinese[chinese.index("min_han_chars") + 1] == "zh_char_ratio"
     assert chinese.count("zh_char_ratio") == 2 and "chapter_list" not in chinese
-    assert route["routes"]["chinese"][chinese.index("length_filter") + 1]["zh_char_ratio"]["min_ratio"] == 0.7
+    assert route["routes"]["chinese"][chinese.index("min_han_chars") + 1]["zh_char_ratio"]["min_ratio"] == 0.7
     latin = {next(iter(entry)): next(iter(entry.values())) for entry in route["routes"]["latin"]}
     assert latin["c4_quality"]["min_sentences"] == 3
     assert recipe.dedup is None and load_recipe(shipped_recipe("mixed")).dedup is not None

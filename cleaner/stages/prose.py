@@ -3,7 +3,9 @@
 Word-count minimums (Gopher's 50 words) count every token that is left: headings, a name and an
 affiliation, quoted taglines, a code line. A curator asks instead for a body of prose worth
 training on ("roughly 400 characters of English prose"), which a page of captions, a homepage
-with one paragraph or a list of quoted product blurbs does not have.
+with one paragraph or a list of quoted product blurbs does not have. For Chinese the curator's
+bound is "roughly 100 CJK characters": counting every character lets a post of 90 Han characters
+plus a quoted header, a signature or an ad's phone numbers pass, and rejects a fluent reply of 110.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import regex
 from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.text.script import HAN_RUNS, count_chars, is_cjk
 
 #: A sentence end: terminal marks on a word, then closing quotes or brackets, then a space or the line
 #: end. Tried only where a run of marks starts (the lookbehind), so a line of dots is one try, not one per dot.
@@ -51,6 +54,30 @@ class MinProse(MeasuredFilter):
         chars = sum(map(len, prose))
         note = f"{len(prose)} prose lines"
         yield Measure("too_little_prose", "prose_chars", chars, "<", self.min_chars, note)
+
+
+@register
+@dataclass
+class MinHanChars(MeasuredFilter):
+    """Rejects `too_short` when a Chinese text holds fewer than `min_han` Han characters: the
+    length that matters is its words, not its digits, Latin letters, punctuation and markup. Texts
+    that are not mostly CJK (as `length_filter` decides) are not judged; give them a word minimum.
+    """
+
+    name = "min_han_chars"
+
+    min_han: int = 110
+
+    def validate(self) -> None:
+        if self.min_han < 1:
+            raise ValueError("min_han: must be >= 1")
+
+    def measure_names(self) -> tuple[str, ...]:
+        return ("han_chars",)
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        if is_cjk(doc.text):
+            yield Measure("too_short", "han_chars", count_chars(HAN_RUNS, doc.text), "<", self.min_han)
 
 
 def _prose_lines(lines: list[str], min_words: int) -> list[str]:

@@ -221,7 +221,7 @@ PAIRS: dict[str, tuple[regex.Pattern | re.Pattern, regex.Pattern | re.Pattern, l
     ),
     "web_separators": (
         regex.compile(
-            r"[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= )|(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han}))[ \t]*+"
+            r"(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})|[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+"
         ),
         web_lines._SEPARATORS,
         [" ", "\t", "|", "-", "中", "a", "\u3000", "\u00a0", "/", "—", "文", " - "],

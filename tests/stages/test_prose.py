@@ -9,7 +9,7 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
-from cleaner.stages.prose import MinProse
+from cleaner.stages.prose import MinHanChars, MinProse
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
 
@@ -65,6 +65,8 @@ def test_a_line_of_dots_is_one_try() -> None:
 
 
 def test_thresholds() -> None:
+    with pytest.raises(ValueError, match="min_han"):
+        validate_stage(MinHanChars(min_han=0), Path("."))
     rule = MinProse(min_chars=30)
     assert rule.check(doc("Four words end here.")) is not None  # 20 characters
     assert rule.check(doc("Four words end here.\nAnd four more words follow.")) is None
@@ -73,3 +75,23 @@ def test_thresholds() -> None:
     assert prose_chars(strict, "Four words end here.\nFour words end here.") == 0
     with pytest.raises(ValueError, match="min_chars"):
         validate_stage(MinProse(min_chars=0), Path("."))
+
+
+def test_chinese_minimum_counts_han_characters_not_markup(corpus_dir: Path) -> None:
+    """A forum reply of 114 Han characters is kept though it has only 142 characters with its quoted
+    header; a mail of 227 characters, ASCII art and a signature with 54 Han characters is too short."""
+    rule = MinHanChars()
+    records = {r["id"]: (r, label) for r, label in labelled(corpus_dir, "zh_email_trec06c_spam_ham.jsonl")}
+    reply, label = records["trec06c-ham-2418"]
+    assert label["label"] == "keep" and len(reply["text"]) < 150
+    assert rule.check(page(reply)) is None
+    art, label = records["trec06c-ham-2726"]
+    assert label["reason"] == "too_short" and len(art["text"]) > 200
+    rejection = rule.check(page(art))
+    assert rejection is not None and rejection.reason == "too_short" and "han_chars 54 < 110" in rejection.detail
+
+
+def test_chinese_minimum_does_not_judge_other_scripts(corpus_dir: Path) -> None:
+    (post,) = corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl", limit=1)
+    assert MinHanChars().check(doc(post["text"][:300])) is None
+    assert MinHanChars().check(doc("短文。" * 20)) is not None
