@@ -52,7 +52,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def _bands(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     out = np.empty((len(signatures), bands), np.uint64)
     for j in range(bands):
-        h = np.full(len(signatures), np.uint64(j + 1) * _GOLDEN, dtype=np.uint64)
+        h = np.full(len(signatures), (j + 1) * int(_GOLDEN) % 2**64, dtype=np.uint64)
         for k in range(j * rows, (j + 1) * rows):
             h = _mix(h ^ signatures[:, k].astype(np.uint64))
         out[:, j] = h

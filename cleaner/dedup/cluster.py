@@ -117,6 +117,20 @@ def _open_work(work: Path, plan: dict[str, Any]) -> None:
     write_json_atomic(plan_file, plan)
 
 
+def _work_folder(out_dir: Path) -> Path:
+    return out_dir.with_name(out_dir.name + ".tmp")
+
+
+def dedup_done(out_dir: Path) -> bool:
+    """Whether `out_dir` is a finished phase; then the work folder a run killed between publishing
+    it and removing its work may have left behind is removed."""
+    out_dir = Path(out_dir)
+    if not (out_dir / "summary.json").exists():
+        return False
+    shutil.rmtree(_work_folder(out_dir), ignore_errors=True)
+    return True
+
+
 def run_dedup(
     units: Sequence[Path],
     out_dir: Path,
@@ -146,7 +160,7 @@ def run_dedup(
     count = partitions or partitions_needed(total, params)
     if count & (count - 1):
         raise ValueError(f"partitions: {count} is not a power of two")
-    work = out_dir.with_name(out_dir.name + ".tmp")
+    work = _work_folder(out_dir)
     plan = {
         "units": [[str(u.path), u.old] for u in catalogue],
         "against_removed": str(against_removed) if against_removed else None,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cleaner.dedup.cluster import run_dedup
+from cleaner.dedup.cluster import dedup_done, run_dedup
 from cleaner.errors import UsageError
 from cleaner.io.fsutil import read_json, write_json_atomic
 from cleaner.recipe import Recipe, first_difference
@@ -239,13 +239,13 @@ def earlier_run_signatures(dest: Path) -> tuple[list[Path], Path | None]:
 
 
 def _dedup_phase(executor: Executor, shards: list[Shard], options: RunOptions) -> None:
-    """Find duplicates across every unit's signatures (and an earlier run's); resumable as a whole.
-    On Ray each hash partition of the index is a task, so no process sorts more index entries than
-    the memory budget allows; locally the driver sorts one partition after another (the local
-    workers would multiply the budget)."""
+    """Find duplicates across every unit's signatures (and an earlier run's); resumable task by
+    task (cleaner/dedup/cluster.py). On Ray every step's partitions are tasks, each within the
+    memory budget; locally the driver runs them one after another (the local workers would
+    multiply the budget)."""
     layout = RunLayout(options.dest)
     params = options.recipe.dedup
-    if params is None or (layout.dedup_dir / "summary.json").exists():
+    if params is None or dedup_done(layout.dedup_dir):
         return
     units = [layout.signatures(chunk.unit) for shard in shards for chunk in shard.chunks]
     against, against_removed = earlier_run_signatures(options.dedup_against) if options.dedup_against else ([], None)
@@ -261,7 +261,7 @@ def _dedup_phase(executor: Executor, shards: list[Shard], options: RunOptions) -
     log(
         f"[dedup] {summary.get('documents', 0):,} docs, {summary.get('clusters', 0):,} clusters, "
         f"{summary.get('removed', 0):,} removed in {summary.get('seconds', 0)}s "
-        f"({summary.get('partitions', 0)} index partitions)"
+        f"({summary.get('partitions', 0)} partitions)"
     )
 
 

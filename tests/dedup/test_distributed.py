@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cleaner.dedup.cluster import run_dedup
+from cleaner.dedup.cluster import dedup_done, run_dedup
 from cleaner.dedup.lsh import band_hashes
 from cleaner.dedup.params import DedupParams
 from cleaner.dedup.store import BatchHashes, write_unit
@@ -96,6 +96,15 @@ def test_a_killed_phase_resumes_with_the_same_removals(corpus_dir, tmp_path, clu
     assert outcome(out, resumed) == outcome(tmp_path / "whole", whole)
     assert len(resumed_tasks) == len(whole_tasks) - 26
     assert not (tmp_path / "killed.tmp").exists()
+
+
+def test_a_finished_phase_drops_the_work_a_kill_after_publication_left(corpus_dir, tmp_path):
+    units = write_units(corpus_dir, tmp_path / "units", DedupParams())
+    out = tmp_path / "out"
+    assert not dedup_done(out)
+    run_dedup(units, out, DedupParams(), partitions=4)
+    (tmp_path / "out.tmp" / "range").mkdir(parents=True)  # as if killed while removing the work folder
+    assert dedup_done(out) and not (tmp_path / "out.tmp").exists()
 
 
 def test_changed_parameters_discard_the_interrupted_work(corpus_dir, tmp_path):
