@@ -65,7 +65,7 @@ def s3_env(s3_server: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path:
     env = {**s3_server, "CLEANER_STAGING_DIR": str(tmp_path / "staging"), "CLEANER_RUNS_DIR": str(tmp_path / "runs")}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("CLEANER_STORAGE_OPTIONS", raising=False)
+    monkeypatch.setenv("CLEANER_STORAGE_OPTIONS", "{}")  # recorded, so a test's --storage-option is undone
     filesystem.cache_clear()
     yield env
     filesystem.cache_clear()
