@@ -222,10 +222,13 @@ class BoilerplateLines(Normaliser):
             return length, SHORT, not sentence and words >= 2
         if density >= high:
             return length, GOOD if length > self.length_high else NEARGOOD, False
+        # One long Chinese sentence with clauses (a news brief's only paragraph) is prose whatever
+        # its density: formal Chinese is poor in function characters.
+        clauses = sentence and chinese and length > self.length_high and "，" in text
         if density >= low:
             several = length > self.length_high and len(_SENTENCE_ENDS.findall(text)) >= self.min_sentences
-            return length, GOOD if several else NEARGOOD, False
-        if sentence and chinese and length > self.length_high and "，" in text:
+            return length, GOOD if several or clauses else NEARGOOD, False
+        if clauses:
             return length, GOOD, False
         return length, NEARGOOD if sentence and (chinese or density >= low / 2) else BAD, False
 

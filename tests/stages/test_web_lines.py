@@ -97,6 +97,17 @@ def test_space_separated_chinese_menu_is_a_menu(corpus_dir: Path) -> None:
     assert menu not in _lines(_stage().normalise(text))
 
 
+def test_news_brief_of_one_long_sentence_is_kept(corpus_dir: Path) -> None:
+    """Hexun's brief is one sentence of 100 Han characters in clauses, between a breadcrumb and the
+    editor's line: its function-character share (0.11) is middling, and alone among boilerplate a
+    near-good line went; the title and dateline go with it."""
+    text = _page(corpus_dir, "zh_news_gne_testpages.jsonl", "gne-tests_hexun_1")["text"]
+    kept = _lines(_stage().normalise(text))
+    assert any(line.startswith("据财联社9月26日消息") and line.endswith("“1.5小时交通圈”。") for line in kept)
+    assert "交通运输部：着力打造京津冀区域综合立体交通网络" in kept
+    assert not any("和讯网 > 股票" in line or "责任编辑" in line or "扫码阅读全文" in line for line in kept)
+
+
 def test_short_content_line_between_paragraphs_is_kept(corpus_dir: Path) -> None:
     out = _stage().normalise(_page(corpus_dir, *EN_PAGE)["text"])
     kept = _lines(out)
