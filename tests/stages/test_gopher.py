@@ -4,6 +4,7 @@ paper's decision, and real text."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +12,12 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.stages.gopher import (
+    _EDGE_PUNCTUATION,
     GopherQuality,
     GopherRepetition,
     GopherRepetitionZh,
+    NgramHashes,
     duplicate_ngram_chars,
-    ngram_hashes,
     top_ngram_chars,
 )
 from tests.conftest import corpus_records
@@ -51,19 +53,66 @@ def test_ngram_statistics_match_a_direct_count() -> None:
     vocabulary = {w: i for i, w in enumerate(dict.fromkeys(words))}
     ids = np.array([vocabulary[w] for w in words], dtype=np.uint32)
     lengths = np.ones(len(ids), dtype=np.int64)
-    hashes = ngram_hashes(ids, [2, 3, 12])
-    assert top_ngram_chars(hashes[3], lengths, 3) == 9  # "a b c" three times
+    hashes = NgramHashes(ids)
+    assert top_ngram_chars(hashes(3), lengths, 3) == 9  # "a b c" three times
     # Repeats of "a b c" (positions 3-5 and 8-10) hold 6 of the 11 tokens.
-    assert duplicate_ngram_chars(hashes[3], lengths, 3) == 6
-    assert top_ngram_chars(ngram_hashes(ids[:3], [2])[2], lengths[:3], 2) == 0  # nothing occurs twice
-    assert len(hashes[12]) == 0 and duplicate_ngram_chars(hashes[12], lengths, 12) == 0  # longer than the text
-    # One pass for all sizes gives each size the hashes of its own n-grams: equal exactly where the n-grams are.
-    for n, found in ngram_hashes(ids, range(1, 12)).items():
+    assert duplicate_ngram_chars(hashes(3), lengths, 3) == 6
+    assert top_ngram_chars(NgramHashes(ids[:3])(2), lengths[:3], 2) == 0  # nothing occurs twice
+    assert len(hashes(12)) == 0 and duplicate_ngram_chars(hashes(12), lengths, 12) == 0  # longer than the text
+    # Sizes hashed from their halves, in any order: each size's hashes are equal exactly where its n-grams are,
+    # on n-grams that hold the same words in other orders too.
+    words = "a b c a b c x y a b c b a c a c b c b a y x".split()
+    ids = np.array([vocabulary[w] for w in words], dtype=np.uint32)
+    hashes = NgramHashes(ids)
+    for n in (11, 7, 1, 2, 3, 4, 5, 6, 8, 9, 10, 16):
+        found = hashes(n)
         grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
         assert len(found) == len(grams)
         for i in range(len(grams)):
             for j in range(len(grams)):
                 assert (found[i] == found[j]) == (grams[i] == grams[j])
+
+
+def direct_counts(words: list[str], n: int) -> tuple[int, int]:
+    """(top n-gram characters, duplicate n-gram characters) counted the slow, obvious way."""
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    counts = Counter(grams)
+    first = {gram: i for i, gram in reversed(list(enumerate(grams)))}
+    top_gram, top = max(counts.items(), key=lambda item: (item[1], -first[item[0]]), default=((), 0))
+    top_chars = top * sum(map(len, top_gram)) if top >= 2 else 0
+    seen: set[tuple[str, ...]] = set()
+    covered = [False] * len(words)
+    for i, gram in enumerate(grams):
+        if gram in seen:
+            covered[i : i + n] = [True] * n
+        seen.add(gram)
+    return top_chars, sum(len(w) for w, c in zip(words, covered) if c)
+
+
+def test_ngram_fractions_of_real_text_match_a_direct_count(corpus_dir: Path) -> None:
+    """Every size the rules measure, on pages with repeated menus, short messages, articles and a
+    repeated Chinese paragraph: the sizes not hashed (after one with no repeat) are the 0 a direct
+    count gives, and the rest match it too."""
+    en = [r["text"] for r in corpus_records(corpus_dir, "web/en_news_bbc_cx.jsonl", 4)]
+    en += [r["text"] for r in corpus_records(corpus_dir, "en/en_sms_spam.jsonl", 30)]
+    en += [r["text"] for r in corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl", 20)]
+    en += [r["text"] for r in corpus_records(corpus_dir, "en/en_commoncrawl_samples.jsonl", 20)]
+    zh = [r["text"] for r in corpus_records(corpus_dir, "zh/zh_wechat_articles.jsonl", 10)]
+    zh.append(zh[0][:300] * 2)
+    cases = [(GopherRepetition(), text, text.split()) for text in en]
+    cases += [(GopherRepetitionZh(), text, list("".join(text.split()))) for text in zh]
+    for rule, text, units in cases:
+        if isinstance(rule, GopherRepetitionZh) and len(units) < rule.min_ngram_units:
+            continue
+        if not isinstance(rule, GopherRepetitionZh):
+            units = [w.strip(_EDGE_PUNCTUATION) for w in units]
+            units = [w for w in units if w]
+        total = sum(map(len, units))
+        values = {m.name: m.value for m in rule.measures(doc(text))}
+        for n in (2, 3, 4):
+            assert values[f"top_{n}_gram_char_fraction"] == direct_counts(units, n)[0] / total, (text[:40], n)
+        for n in (10, 15, 20, 30) if isinstance(rule, GopherRepetitionZh) else range(5, 11):
+            assert values[f"dup_{n}_gram_char_fraction"] == direct_counts(units, n)[1] / total, (text[:40], n)
 
 
 # Issue 12, fixes 1-3, 6, 7: the smallest text that shows each.
