@@ -89,12 +89,17 @@ class TrimBoilerplate(Normaliser):
         text = sentence.strip()
         if not text or len(text) > self.max_sentence_chars:
             return False
+        hits = list(self._automaton.iter(text))
+        if not hits:  # most sentences: no phrase, so nothing covered
+            return False
         first_word = _WORD_CHARS.search(text)
         lead = first_word.start() if first_word else 0
-        short_sentence = len(_WORD_CHARS.findall(text)) <= self.short_sentence_chars
+        short_sentence = None
         spans = []
-        for end, length in self._automaton.iter(text):
+        for end, length in hits:
             if length <= self.short_phrase_chars:
+                if short_sentence is None:
+                    short_sentence = len(_WORD_CHARS.findall(text)) <= self.short_sentence_chars
                 if short_sentence:
                     return True
             elif end - length + 1 <= lead and not _WORD_CHARS.match(text, end + 1):
