@@ -23,7 +23,8 @@ from cleaner.run.remote_dest import open_remote_dest
 from tests.helpers import MALFORMED, PROJECT, cli, output_bytes, real_lines, wait_for, write_lines, write_recipe
 from tests.s3 import client, make_bucket, remote_bytes, upload
 
-ARGS = ["--workers", "2", "--progress-seconds", "0.2"]
+ARGS = ["--workers", "2", "--progress-seconds", "0.2"]  # two workers finalise while the driver uploads
+ONE = ["--workers", "1"]  # where concurrency is not the point: each worker process costs seconds to start
 
 
 def _small_source(corpus_dir: Path, root: Path) -> Path:
@@ -106,7 +107,7 @@ def test_local_to_s3_and_s3_to_local(
     """Either side remote, with the endpoint given as --storage-option (the workers read SOURCE too)."""
     src = _small_source(corpus_dir, tmp_path)
     recipe = write_recipe(tmp_path / "recipe.yaml", chunk_bytes="4KiB")
-    args = ["--recipe", str(recipe), *ARGS, "--storage-option", f"endpoint_url={s3_env['AWS_ENDPOINT_URL']}"]
+    args = ["--recipe", str(recipe), *ONE, "--storage-option", f"endpoint_url={s3_env['AWS_ENDPOINT_URL']}"]
     assert cli("run", str(src), str(tmp_path / "local"), *args).returncode == 0
     expected = output_bytes(tmp_path / "local")
     fs = make_bucket(s3_env, "mixed-bucket")
@@ -133,7 +134,7 @@ def test_dedup_against_a_run_in_object_storage(
     second = tmp_path / "second"
     write_lines(second / "again.jsonl", (src / "zh" / "news.jsonl").read_bytes().splitlines()[:30])
     local_dest, remote_dest = tmp_path / "local_second", "s3://e2e-bucket/second"
-    args = ["--recipe", "mixed", *ARGS]
+    args = ["--recipe", "mixed", *ONE]
     assert cli("run", str(second), str(local_dest), *args, "--dedup-against", str(local), env=env).returncode == 0
     done = cli("run", str(second), remote_dest, *args, "--dedup-against", "s3://e2e-bucket/clean/v1", env=env)
     assert done.returncode == 0, done.stderr
@@ -208,14 +209,14 @@ def test_objects_the_run_did_not_write_are_left_alone(corpus_dir: Path, s3_env: 
     recipe = write_recipe(tmp_path / "recipe.yaml")
     fs = make_bucket(s3_env, "owner-bucket")
     fs.pipe_file("owner-bucket/taken/kept/a.parquet", b"someone else's data")
-    done = cli("run", str(src), "s3://owner-bucket/taken", "--recipe", str(recipe))
+    done = cli("run", str(src), "s3://owner-bucket/taken", "--recipe", str(recipe), *ONE)
     assert done.returncode == 2 and "no run of this tool recorded it as its own" in done.stderr
     assert fs.find("owner-bucket/taken") == ["owner-bucket/taken/kept/a.parquet"]
     assert fs.cat_file("owner-bucket/taken/kept/a.parquet") == b"someone else's data"
 
     fs.pipe_file("owner-bucket/mine/kept/notes.txt", b"a note")
-    assert cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe)).returncode == 0
-    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), "--restart")
+    assert cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *ONE).returncode == 0
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *ONE, "--restart")
     assert done.returncode == 0, done.stderr
     assert "--restart: removed" in done.stdout
     assert fs.cat_file("owner-bucket/mine/kept/notes.txt") == b"a note"
@@ -224,10 +225,10 @@ def test_objects_the_run_did_not_write_are_left_alone(corpus_dir: Path, s3_env: 
     # Another machine (its own staging folder) restarts the run with other settings: this machine's
     # staging folder now holds a different run than DEST, and must not be resumed into it.
     other = ["--staging-dir", str(tmp_path / "other_machine"), "--restart", "--limit", "5"]
-    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *other)
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *ONE, *other)
     assert done.returncode == 0, done.stderr
     assert "fetched 3 files" in done.stdout  # plan, manifest and ledger: all a restart needs to know
-    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe))
+    done = cli("run", str(src), "s3://owner-bucket/mine", "--recipe", str(recipe), *ONE)
     assert done.returncode == 2 and "holds another run than the one in s3://owner-bucket/mine" in done.stderr
     assert json.loads(fs.cat_file("owner-bucket/mine/summary.json"))["limit"] == 5
 
