@@ -140,6 +140,8 @@ def run_command(args: argparse.Namespace) -> int:
         remote(source)  # an unreachable bucket is one line here, before DEST is touched
     if is_remote(args.dest):
         _refuse_remote_overlap(args.source, args.dest)
+    elif args.staging_dir is not None:
+        raise UsageError("--staging-dir is for a DEST in object storage; a local DEST is written in place")
     cores = _default_workers()
     if args.workers > MAX_WORKERS_PER_CORE * cores and not args.force:
         raise UsageError(

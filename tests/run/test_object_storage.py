@@ -188,6 +188,8 @@ def test_missing_bucket_is_one_line_and_exit_2(reference: tuple[Path, Path], s3_
     assert not client(s3_env).exists("no-such-bucket")
     done = cli("run", "s3://no-such-bucket/raw", str(Path(s3_env["CLEANER_STAGING_DIR"]) / "x"))
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    done = cli("run", str(src), str(Path(s3_env["CLEANER_STAGING_DIR"]) / "y"), "--staging-dir", str(src))
+    assert done.returncode == 2 and "--staging-dir is for a DEST in object storage" in done.stderr
     assert not Path(s3_env["CLEANER_STAGING_DIR"]).exists()
 
 
