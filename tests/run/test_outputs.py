@@ -80,3 +80,19 @@ def test_a_fresh_run_does_not_overwrite_a_file_it_did_not_write(corpus_dir: Path
     assert (dest / "kept" / "a.parquet").read_bytes() == b"someone else's data"
     shutil.rmtree(dest / "kept")
     assert _run(src, dest, write_recipe(tmp_path / "r.yaml")).returncode == 0
+
+
+def test_resume_removes_temporary_state_files_a_kill_left(corpus_dir: Path, tmp_path: Path) -> None:
+    """A kill while `_state/invocations.json` was being replaced leaves `.invocations.json.tmp-PID`;
+    the next run removes it (and only such names: a user's file in `_state` is not ours to judge)."""
+    src = _source(corpus_dir, tmp_path)
+    recipe = write_recipe(tmp_path / "recipe.yaml")
+    dest = tmp_path / "out"
+    assert _run(src, dest, recipe).returncode == 0
+    expected = {p.name: p.read_bytes() for p in (dest / "kept").iterdir()}
+    left = dest / "_state" / ".invocations.json.tmp-4242"
+    left.write_text('{"invocations": [', encoding="utf-8")
+    done = _run(src, dest, recipe)
+    assert done.returncode == 0, done.stderr
+    assert not left.exists()
+    assert {p.name: p.read_bytes() for p in (dest / "kept").iterdir()} == expected
