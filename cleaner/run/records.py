@@ -149,4 +149,5 @@ def stop_run(dest: Path, runs_dir: Path, timeout: float = 30.0) -> str:
     clear_record(dest, runs_dir)
     if survivors:
         return f"{dest}: pid {main[0]} did not stop within {timeout:.0f}s; killed {len(survivors)} processes"
-    return f"{dest}: stopped pid {main[0]} and its {len(workers)} workers"
+    helpers = f" and its {len(workers)} worker processes" if workers else ""  # a Ray driver records none
+    return f"{dest}: stopped pid {main[0]}{helpers}"

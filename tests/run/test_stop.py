@@ -57,7 +57,7 @@ def test_stopall_stops_own_run_spares_decoy_and_start_resumes(corpus_dir: Path, 
 
     stop = subprocess.run(["bash", str(PROJECT / "stopall.sh")], env=env, capture_output=True, text=True)
     assert stop.returncode == 0, stop.stderr
-    assert f"stopped pid {record['pid']}" in stop.stdout
+    assert f"stopped pid {record['pid']} and its 1 worker processes" in stop.stdout
     assert run.wait(timeout=30) == 143
     assert process_start_time(record["pid"]) is None
     assert record["workers"] and all(process_start_time(w["pid"]) is None for w in record["workers"])
