@@ -10,6 +10,7 @@ import pytest
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.base import validate_stage
 from cleaner.stages.web_lines import _SEPARATORS, BoilerplateLines
+from tests.conftest import corpus_records
 
 LISTS = SHIPPED / "blacklists" / "boilerplate"
 #: A Yahoo China news page (2005) with its portal navigation, teaser lists, ads and legal footer.
@@ -106,6 +107,17 @@ def test_news_brief_of_one_long_sentence_is_kept(corpus_dir: Path) -> None:
     assert any(line.startswith("据财联社9月26日消息") and line.endswith("“1.5小时交通圈”。") for line in kept)
     assert "交通运输部：着力打造京津冀区域综合立体交通网络" in kept
     assert not any("和讯网 > 股票" in line or "责任编辑" in line or "扫码阅读全文" in line for line in kept)
+
+
+def test_polish_article_is_kept_and_its_navigation_dropped(corpus_dir: Path) -> None:
+    """Without Polish function words no line of a Polish page was good, so the page was left whole
+    and its menus failed it (fineweb_dup_lines): dziennik.pl's court story."""
+    pages = corpus_records(corpus_dir, "multi/multi_web_pages_fulltext.jsonl")
+    (record,) = [r for r in pages if r["id"] == "web-6ad1ae3090274230"]
+    kept = _lines(_stage().normalise(record["text"]))
+    assert any(line.startswith("12 maja. Tego dnia mija termin") for line in kept)
+    assert not {"Gospodarka", "Piłka nożna", "Reklama", "Newsletter"} & kept
+    assert len(kept) < 10
 
 
 def test_short_content_line_between_paragraphs_is_kept(corpus_dir: Path) -> None:
