@@ -46,7 +46,7 @@ class DedupParams:
     rows: int | None = None
     #: What the exact hash folds before hashing.
     exact_fold: list[ExactFold] = field(default_factory=lambda: ["case", "whitespace", "punctuation", "width"])
-    #: Memory the global phase may use for band and exact-hash index entries before spilling to disk.
+    #: Memory per task of the global phase: it sets the partition count (cleaner/dedup/cluster.py).
     memory_budget_mb: float = 2048.0
     #: Documents hashed together in one numpy batch in the clean phase.
     batch_docs: int = 512

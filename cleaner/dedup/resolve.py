@@ -72,7 +72,7 @@ class KeeperTask:
             keepers, at = np.unique(np.concatenate([keepers, mine]), return_inverse=True)
             counts = np.bincount(at, weights=np.concatenate([counts, many]), minlength=len(keepers)).astype(np.int64)
         facts = _rows(self.units, keepers, ["id", "source_file", "line", "exact_hi", "exact_lo"])
-        names = facts.column("id").to_pylist()
+        names = facts.column("id")
         places = zip(facts.column("source_file").to_pylist(), facts.column("line").to_pylist())
         clusters = np.array([cluster_id(source, line) for source, line in places], np.int64)
         answers: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(len(self.blocks) - 1)]
@@ -88,7 +88,7 @@ class KeeperTask:
                 table = pa.Table.from_arrays(
                     [
                         pa.array(position, pa.uint64()),
-                        pa.array([names[s] for s in slot.to_pylist()], pa.string()),
+                        names.take(slot),
                         pa.array(clusters[slot.to_numpy()], pa.int64()),
                         pa.array(counts[slot.to_numpy()] + 1, pa.int64()),
                         facts.column("exact_hi").take(slot),
