@@ -256,7 +256,7 @@ def _dedup_phase(executor: Executor, shards: list[Shard], options: RunOptions) -
     def on_executor(fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
         return (result for result in executor.map(fn, tasks, options.progress_seconds) if result is not None)
 
-    mapper = on_executor if executor.distributes_dedup else map
+    mapper = on_executor if executor.distributes_partitions else map
     summary = run_dedup(units, layout.dedup_dir, params, against, against_removed, mapper)
     log(
         f"[dedup] {summary.get('documents', 0):,} docs, {summary.get('clusters', 0):,} clusters, "

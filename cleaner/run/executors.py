@@ -30,9 +30,10 @@ from cleaner.run.worker import ensure_worker, init_worker_safely, run_unit, set_
 
 
 class Executor(Protocol):
-    #: True when the dedup phase should run its index partitions as tasks here (their memory then
-    #: adds up across workers only on separate machines); False runs them one by one in the driver.
-    distributes_dedup: bool
+    #: True when the dedup and repeated-lines phases should run their partition tasks here (each
+    #: bounded by `memory_budget_mb`; the budgets add up across workers only on separate machines);
+    #: False runs them one by one in the driver, which then holds one task's memory at a time.
+    distributes_partitions: bool
 
     def worker_pids(self) -> list[int]:
         """PIDs of this machine's worker processes, recorded so `cleaner stop` can stop them."""
@@ -90,7 +91,7 @@ def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | No
 
 
 class LocalExecutor:
-    distributes_dedup = False
+    distributes_partitions = False
 
     def __init__(self, recipe: Recipe, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
@@ -263,7 +264,7 @@ class RayExecutor:
     started, bound to 127.0.0.1, whatever cluster records Ray left on the machine. Ray is joined or
     started on first use, not here: the engine has recorded the run and handles SIGTERM by then."""
 
-    distributes_dedup = True
+    distributes_partitions = True
 
     def __init__(self, recipe: Recipe, workers: int, address: str | None, retries: int = 3) -> None:
         self.ray = ray = require_ray(address)

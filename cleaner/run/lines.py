@@ -278,7 +278,7 @@ def _partition_pass(
         for p in range(partitions)
     ]
     pending = [task for task in tasks if not Path(task.out).exists()]
-    if executor.distributes_dedup:
+    if executor.distributes_partitions:
         for _ in executor.map(count_partition, pending, heartbeat):
             pass
     else:
