@@ -40,11 +40,11 @@ _LATIN_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
 #: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus:
 #: `首页 新闻 体育`), tried first, since the symbol branch's leading spaces are possessive and would
-#: leave them no space to match. The symbol branch is never tried from inside a run of spaces: it
-#: would fail again at the run's end, once per space.
+#: leave them no space to match. Never tried from inside a run of spaces: it would fail again at
+#: the run's end, once per space.
 _SEPARATORS = regex.compile(
-    r"(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})"
-    r"|(?:(?<![ \t])|(?![ \t]))[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+"
+    r"(?:(?<![ \t])|(?![ \t]))"
+    r"(?:(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})|[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+)"
 )
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
 _LIST_ITEM = regex.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
