@@ -22,7 +22,7 @@ from cleaner.io.fsutil import publish_folder, start_folder, write_json_atomic
 from cleaner.io.parse import Malformed, parse_line
 from cleaner.io.writer import ARROW_TYPES, BASE_FIELDS, REJECT_FIELDS, SegmentedWriter, union_carried
 from cleaner.recipe import Recipe
-from cleaner.run.plan import unit_lines, verify_unchanged
+from cleaner.run.plan import UnitInput, unit_lines, verify_unchanged
 from cleaner.run.samples import SampleCollector
 from cleaner.run.schema import reserved_names
 from cleaner.run.stats import StageCounters, Stats, check_accounting
@@ -37,23 +37,12 @@ PROGRESS_EVERY = 2000
 
 @dataclass(frozen=True)
 class CleanTask:
-    unit: str
-    source_file: str
-    path: str
-    compression: str
-    start: int
-    end: int | None
-    first_line: int
-    #: The input file's size and modification time when the run was planned.
-    size: int
-    mtime_ns: int
+    input: UnitInput
     part_dir: str
     #: Where the unit writes its dedup signatures (when the recipe deduplicates).
     signatures: str
     #: The run's frequent-line keys (when the recipe removes repeated lines), else "".
     frequent_lines: str = ""
-    #: `cleaner run --limit N`: read only lines 1..N of the shard (0: all).
-    limit: int = 0
 
 
 def annotation_fields(stages: list[Stage]) -> list[pa.Field]:
@@ -189,6 +178,7 @@ class StageRunner:
 
 def clean_unit(task: CleanTask) -> dict[str, Any]:
     """Process one chunk into `task.part_dir`; return its stats as JSON."""
+    unit = task.input
     worker = current()
     recipe, stages = worker.recipe, worker.stages
     bind_frequent_lines(stages, task.frequent_lines)
@@ -205,32 +195,32 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
     tokens = worker.tokens
-    signatures = UnitSignatures(task.unit, recipe.dedup) if recipe.dedup is not None else None
+    signatures = UnitSignatures(unit.unit, recipe.dedup) if recipe.dedup is not None else None
     samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
     text_fields, id_field, html_field = recipe.text_fields, recipe.input.id_field, recipe.input.html_field
     no_annotations = [None] * len(annotations)
     progress = [0]
     reported_bytes = reported_kept = 0
 
-    verify_unchanged(task.path, task.source_file, task.size, task.mtime_ns, task.end)
-    for raw in unit_lines(task, recipe.input.max_line_bytes, progress):
+    verify_unchanged(unit.path, unit.source_file, unit.size, unit.mtime_ns, unit.end)
+    for raw in unit_lines(unit, recipe.input.max_line_bytes, progress):
         stats.read += 1
         if stats.read % PROGRESS_EVERY == 0:
             worker.report_progress(PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
             reported_bytes, reported_kept = progress[0], stats.kept
-        item = parse_line(raw, task.source_file, text_fields, id_field, html_field)
+        item = parse_line(raw, unit.source_file, text_fields, id_field, html_field)
         if isinstance(item, Malformed):
             stats.malformed += 1
             stats.malformed_by_kind[item.kind] += 1
-            row_id = f"{task.source_file}:{raw.number}"
+            row_id = f"{unit.source_file}:{raw.number}"
             reason = f"malformed:{item.kind}"
-            fixed = [row_id, None, task.source_file, raw.number, *no_annotations]
+            fixed = [row_id, None, unit.source_file, raw.number, *no_annotations]
             fixed += ["read", reason, item.detail, raw.data]
             rejected.add(fixed, {}, len(raw.data))
-            if samples.wants_rejected(reason, task.source_file, raw.number):
+            if samples.wants_rejected(reason, unit.source_file, raw.number):
                 original = raw.data.decode("utf-8", "replace")
                 samples.offer_rejected(
-                    reason, row_id, task.source_file, raw.number, original, None, stage="read", detail=item.detail
+                    reason, row_id, unit.source_file, raw.number, original, None, stage="read", detail=item.detail
                 )
             continue
         doc = item
@@ -269,7 +259,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
                 stage=stage_label,
                 detail=rejection.detail,
             )
-    verify_unchanged(task.path, task.source_file, task.size, task.mtime_ns, task.end)
+    verify_unchanged(unit.path, unit.source_file, unit.size, unit.mtime_ns, unit.end)
     worker.report_progress(stats.read % PROGRESS_EVERY, progress[0] - reported_bytes, stats.kept - reported_kept)
     kept.close()
     rejected.close()
@@ -277,11 +267,11 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
 
     stats.bytes_read = progress[0]
     stats.seconds = time.perf_counter() - started
-    check_accounting(stats, f"{task.source_file} [{task.unit}]")
+    check_accounting(stats, f"{unit.source_file} [{unit.unit}]")
     if kept.rows != stats.kept or rejected.rows != stats.rejected + stats.malformed:
-        raise OutputError(f"{task.unit}: rows written differ from rows counted")
+        raise OutputError(f"{unit.unit}: rows written differ from rows counted")
     result = {
-        "unit": task.unit,
+        "unit": unit.unit,
         "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "stats": stats.to_json(),
         "kept_segments": [p.name for p in kept.segments],

@@ -25,7 +25,16 @@ from cleaner.run.invocations import Invocation
 from cleaner.run.layout import OUTPUT_FOLDERS, RunLayout
 from cleaner.run.lines import lines_phase
 from cleaner.run.outputs import claim, discard_run, foreign_files, remove_debris
-from cleaner.run.plan import Shard, discover_inputs, listing, make_plan, shard_from_json, shard_to_json
+from cleaner.run.plan import (
+    Shard,
+    UnitInput,
+    bytes_to_read,
+    discover_inputs,
+    listing,
+    make_plan,
+    shard_from_json,
+    shard_to_json,
+)
 from cleaner.run.progress import QUIET, Progress, heartbeat, log, set_heartbeat
 from cleaner.run.records import clear_record, live_run, stop_orphans, write_record
 from cleaner.run.samples import merge as merge_samples
@@ -191,32 +200,16 @@ def _clean_phase(
 ) -> None:
     """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
     layout = RunLayout(options.dest)
-    todo = [
-        (shard, chunk)
+    units = [
+        UnitInput.of(shard, chunk, options.limit)
         for shard in shards
         if shard.sid not in done
         for chunk in shard.chunks
         if not layout.part(chunk.unit).is_dir()
     ]
-    tasks = [
-        CleanTask(
-            chunk.unit,
-            shard.source_file,
-            shard.path,
-            shard.compression,
-            chunk.start,
-            chunk.end,
-            chunk.first_line,
-            shard.size,
-            shard.mtime_ns,
-            str(layout.part(chunk.unit)),
-            str(layout.signatures(chunk.unit)),
-            str(layout.frequent_lines) if layout.lines_summary.exists() else "",
-            options.limit,
-        )
-        for shard, chunk in todo
-    ]
-    total_bytes = 0 if options.limit else sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
+    frequent_lines = str(layout.frequent_lines) if layout.lines_summary.exists() else ""
+    tasks = [CleanTask(u, str(layout.part(u.unit)), str(layout.signatures(u.unit)), frequent_lines) for u in units]
+    total_bytes = bytes_to_read(units)
     progress = Progress("clean", len(tasks), total_bytes, layout.progress, options.progress_seconds)
     for result in executor.map(clean_unit, tasks, options.progress_seconds):
         if result is not None:

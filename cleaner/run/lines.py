@@ -44,7 +44,7 @@ from cleaner.recipe import Recipe
 from cleaner.run.clean import StageRunner
 from cleaner.run.executors import Executor
 from cleaner.run.layout import RunLayout
-from cleaner.run.plan import Shard, unit_lines
+from cleaner.run.plan import Shard, UnitInput, bytes_to_read, unit_lines
 from cleaner.run.progress import Progress, log
 from cleaner.run.worker import current
 from cleaner.stages.repeated_lines import RepeatedLines, find_repeated_lines
@@ -58,16 +58,8 @@ PAIR_BYTES = 42
 
 @dataclass(frozen=True)
 class LinesTask:
-    unit: str
-    source_file: str
-    path: str
-    compression: str
-    start: int
-    end: int | None
-    first_line: int
+    input: UnitInput
     out_dir: str
-    #: `cleaner run --limit N`: only lines 1..N of the shard, as the clean phase reads (0: all).
-    limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,9 +138,9 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     read = documents = lines = 0
     progress = [0]
-    for raw in unit_lines(task, recipe.input.max_line_bytes, progress):
+    for raw in unit_lines(task.input, recipe.input.max_line_bytes, progress):
         read += 1
-        doc = parse_line(raw, task.source_file, recipe.text_fields, recipe.input.id_field)
+        doc = parse_line(raw, task.input.source_file, recipe.text_fields, recipe.input.id_field)
         if not isinstance(doc, Document) or (runner is not None and runner.run(doc) is not None):
             continue
         doc_keys, content = stage.document_keys(doc)
@@ -166,7 +158,7 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     if runner is not None:
         runner.collect_counters()  # drained: the clean phase counts these documents again
     result = {
-        "unit": task.unit,
+        "unit": task.input.unit,
         "read": read,
         "documents": documents,
         "lines": lines,
@@ -237,23 +229,9 @@ def _unit_pass(
     executor: Executor, shards: list[Shard], layout: RunLayout, heartbeat: float, limit: int
 ) -> list[dict[str, Any]]:
     """Step 1: every unit without a finished folder collects its pairs; return every unit's record."""
-    chunks = [(shard, chunk) for shard in shards for chunk in shard.chunks]
-    todo = [(shard, chunk) for shard, chunk in chunks if not layout.lines_unit(chunk.unit).is_dir()]
-    tasks = [
-        LinesTask(
-            chunk.unit,
-            shard.source_file,
-            shard.path,
-            shard.compression,
-            chunk.start,
-            chunk.end,
-            chunk.first_line,
-            str(layout.lines_unit(chunk.unit)),
-            limit,
-        )
-        for shard, chunk in todo
-    ]
-    total_bytes = 0 if limit else sum((chunk.end or shard.size) - chunk.start for shard, chunk in todo)
+    units = [UnitInput.of(shard, chunk, limit) for shard in shards for chunk in shard.chunks]
+    tasks = [LinesTask(u, str(layout.lines_unit(u.unit))) for u in units if not layout.lines_unit(u.unit).is_dir()]
+    total_bytes = bytes_to_read([task.input for task in tasks])
     progress = Progress("lines", len(tasks), total_bytes, layout.progress, heartbeat)
     for result in executor.map(count_unit, tasks, heartbeat):
         if result is not None:
@@ -263,7 +241,7 @@ def _unit_pass(
             progress.report()
     progress.report()
     progress.close()
-    return [read_json(layout.lines_unit(chunk.unit) / "unit.json") for _, chunk in chunks]
+    return [read_json(layout.lines_unit(u.unit) / "unit.json") for u in units]
 
 
 def _partition_pass(

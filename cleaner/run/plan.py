@@ -10,7 +10,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Protocol
 
 from cleaner.errors import UsageError, WorkerError
 from cleaner.io.reader import BLOCK_BYTES, RawLine, compression_of, read_lines, strip_input_suffix
@@ -199,22 +198,41 @@ def make_plan(inputs: list[tuple[str, Path | str]], chunk_bytes: int) -> list[Sh
     return shards
 
 
-class UnitInput(Protocol):
-    """What a unit of the clean or lines phase reads: a byte range of one input file."""
+@dataclass(frozen=True)
+class UnitInput:
+    """What a unit of the clean or lines phase reads: a byte range of one input file, with the
+    file's size and modification time when the run was planned."""
 
+    unit: str
+    source_file: str
     path: str
     compression: str
     start: int
     end: int | None
     first_line: int
-    limit: int
+    size: int
+    mtime_ns: int
+    #: `cleaner run --limit N`: read only lines 1..N of the shard (0: all).
+    limit: int = 0
+
+    @classmethod
+    def of(cls, shard: Shard, chunk: Chunk, limit: int) -> UnitInput:
+        return cls(
+            chunk.unit, shard.source_file, shard.path, shard.compression, chunk.start, chunk.end,
+            chunk.first_line, shard.size, shard.mtime_ns, limit,
+        )  # fmt: skip
 
 
-def unit_lines(task: UnitInput, max_line_bytes: int, progress: list[int]) -> Iterator[RawLine]:
-    """The unit's raw lines in order, stopping after line `task.limit` of the shard when set."""
-    path = location(task.path)
-    for raw in read_lines(path, task.compression, max_line_bytes, task.start, task.end, task.first_line, progress):
-        if task.limit and raw.number > task.limit:
+def bytes_to_read(units: list[UnitInput]) -> int:
+    """Input bytes the units will read, for the ETA; 0 (unknown) under --limit."""
+    return sum((u.end or u.size) - u.start for u in units if not u.limit)
+
+
+def unit_lines(unit: UnitInput, max_line_bytes: int, progress: list[int]) -> Iterator[RawLine]:
+    """The unit's raw lines in order, stopping after line `unit.limit` of the shard when set."""
+    path = location(unit.path)
+    for raw in read_lines(path, unit.compression, max_line_bytes, unit.start, unit.end, unit.first_line, progress):
+        if unit.limit and raw.number > unit.limit:
             return
         yield raw
 

@@ -15,6 +15,7 @@ from cleaner.recipe import load_recipe
 from cleaner.run.clean import CleanTask, clean_unit
 from cleaner.run.engine import RunOptions, prepare
 from cleaner.run.layout import RunLayout
+from cleaner.run.plan import UnitInput
 from cleaner.run.progress import Progress
 from cleaner.run.worker import init_worker
 from tests.helpers import cli, crash_run, make_source, real_lines, start_cli, wait_for, write_lines, write_recipe
@@ -140,10 +141,7 @@ def test_worker_counts_kept_documents_as_it_goes(source: Path, tmp_path: Path) -
     counters = tuple(multiprocessing.Value("q", 0) for _ in range(3))
     init_worker(recipe, counters)
     layout = RunLayout(options.dest)
-    task = CleanTask(
-        chunk.unit, shard.source_file, shard.path, shard.compression, chunk.start, chunk.end, chunk.first_line,
-        shard.size, shard.mtime_ns, str(layout.part(chunk.unit)), str(layout.signatures(chunk.unit)),
-    )  # fmt: skip
+    task = CleanTask(UnitInput.of(shard, chunk, 0), str(layout.part(chunk.unit)), str(layout.signatures(chunk.unit)))
     stats = clean_unit(task)["stats"]
     docs, nbytes, kept = (c.value for c in counters)
     assert (docs, nbytes, kept) == (stats["read"], stats["bytes_read"], stats["kept"])
