@@ -45,6 +45,7 @@ from cleaner.recipe import Recipe, load_recipe  # noqa: E402
 from cleaner.resources import RECIPES_DIR  # noqa: E402
 from cleaner.run import worker as worker_module  # noqa: E402
 from cleaner.run.clean import CleanTask, clean_unit  # noqa: E402
+from cleaner.run.plan import UnitInput  # noqa: E402
 
 ZH_FILES = [
     "zh/zh_news_peoples_daily_1998.jsonl",
@@ -129,19 +130,9 @@ def _measure(
                 continue
             stat = path.stat()
             unit = f"{group}-{n}"
-            task = CleanTask(
-                unit,
-                name,
-                str(path),
-                "plain",
-                0,
-                chunk_end(path, megabytes),
-                1,
-                stat.st_size,
-                stat.st_mtime_ns,
-                str(tmp / recipe.fingerprint[:8] / unit),
-                str(tmp / f"{unit}.sig"),
-            )
+            end = chunk_end(path, megabytes)
+            unit_input = UnitInput(unit, name, str(path), "plain", 0, end, 1, stat.st_size, stat.st_mtime_ns)
+            task = CleanTask(unit_input, str(tmp / recipe.fingerprint[:8] / unit), str(tmp / f"{unit}.sig"))
             token_before = tokens.seconds if tokens is not None else 0.0
             started = time.process_time()
             result = clean_unit(task)

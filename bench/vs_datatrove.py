@@ -294,6 +294,7 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
     from cleaner.run.clean import CleanTask, clean_unit
     from cleaner.run.engine import RunOptions, prepare
     from cleaner.run.layout import RunLayout
+    from cleaner.run.plan import UnitInput
     from cleaner.run.worker import init_worker
 
     loaded = load_recipe(recipe)
@@ -301,20 +302,9 @@ def profile(source: Path, recipe: Path, tmp: Path, top: int = 5) -> None:
     options.dest.mkdir()
     shards = prepare(options)
     init_worker(loaded, tuple(multiprocessing.Value("q", 0) for _ in range(3)))
+    layout = RunLayout(options.dest)
     tasks = [
-        CleanTask(
-            c.unit,
-            s.source_file,
-            s.path,
-            s.compression,
-            c.start,
-            c.end,
-            c.first_line,
-            s.size,
-            s.mtime_ns,
-            str(RunLayout(options.dest).part(c.unit)),
-            str(RunLayout(options.dest).signatures(c.unit)),
-        )
+        CleanTask(UnitInput.of(s, c, 0), str(layout.part(c.unit)), str(layout.signatures(c.unit)))
         for s in shards
         for c in s.chunks
     ]
