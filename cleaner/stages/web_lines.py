@@ -46,6 +46,10 @@ _SEPARATORS = regex.compile(
     r"(?:(?<![ \t])|(?![ \t]))"
     r"(?:(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})|[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+)"
 )
+#: What every separator needs (a superset, stdlib `re`): one of the symbols, a spaced dash, or a space
+#: after a non-ASCII character (the Han branch). A line without it is one segment, so the costlier
+#: split is skipped.
+_MAY_SEPARATE = re.compile(r"[|｜│¦•·▪»›«‹>/\\\t]| [-–—] |[^\x00-\x7f][ \u00a0\u3000]")
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
 _LIST_ITEM = regex.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
 #: A line that ends a sentence, before closing quotes or brackets and a bracketed byline (（新华社记者摄）).
@@ -161,11 +165,10 @@ class BoilerplateLines(Normaliser):
         chars = {c for c in chars if HAN_RUNS.fullmatch(c)}
         self._function_chars = re.compile("[" + "".join(sorted(chars)) + "]") if chars else None
 
-    def _pattern_hit(self, text: str, length: float) -> bool:
-        """A listed phrase opens or closes the line, covers much of it, or two phrases occur."""
+    def _pattern_hit(self, lowered: str, length: float) -> bool:
+        """A listed phrase opens or closes the (lower-cased) line, covers much of it, or two phrases occur."""
         if length >= self.max_pattern_length or not len(self._automaton):
             return False
-        lowered = text.lower()
         short_line = length <= self.short_line_chars
         hits = [
             (end + 1 - len(phrase), end + 1, phrase)
@@ -184,11 +187,11 @@ class BoilerplateLines(Normaliser):
         letters = len(_WORD_CHARS.findall(lowered))
         return len({phrase for _, _, phrase in hits}) >= 2 or covered >= self.min_pattern_coverage * max(1, letters)
 
-    def _density(self, text: str) -> tuple[float, float, bool, int]:
-        """(weighted length, function-word or function-character share, is a Chinese line, words);
-        in a Chinese line every Han character counts as a word."""
-        han = count_chars(HAN_RUNS, text)
-        words = _LATIN_WORDS.findall(text.lower())
+    def _density(self, text: str, lowered: str) -> tuple[float, float, bool, int]:
+        """(weighted length, function-word or function-character share, is a Chinese line, words)
+        of a line and its lower-cased text; in a Chinese line every Han character counts as a word."""
+        han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
+        words = _LATIN_WORDS.findall(lowered)
         length = len(text) + (self.cjk_weight - 1) * han
         if han and han >= len(words):
             found = len(self._function_chars.findall(text)) if self._function_chars else 0
@@ -200,26 +203,28 @@ class BoilerplateLines(Normaliser):
 
     def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
         """(weighted length, context-free class, may be a heading) of one line, stripped and raw."""
-        length, density, chinese, words = self._density(text)
-        low, high = (
-            (self.function_chars_low, self.function_chars_high)
-            if chinese
-            else (self.stopwords_low, self.stopwords_high)
-        )
-        sentence = bool(_TERMINAL.search(text, max(0, len(text) - 40)))
-        if self._pattern_hit(text, length):
+        lowered = text.lower()
+        length, density, chinese, words = self._density(text, lowered)
+        if self._pattern_hit(lowered, length):
             return length, BAD, False
         if repeated and length < self.length_high:
             return length, BAD, False
-        segments = [s for s in _SEPARATORS.split(text) if s.strip()]
-        if len(segments) >= 3 and not sentence and length / len(segments) < self.max_menu_segment:
-            return length, BAD, False
+        sentence = bool(_TERMINAL.search(text, max(0, len(text) - 40)))
+        if not sentence and _MAY_SEPARATE.search(text):
+            segments = [s for s in _SEPARATORS.split(text) if s.strip()]
+            if len(segments) >= 3 and length / len(segments) < self.max_menu_segment:
+                return length, BAD, False
         if _LIST_ITEM.match(raw) and length < self.length_high:
             return length, BAD, False
         if length < 2 * self.length_high and _TRUNCATED.search(text, max(0, len(text) - 24)):
             return length, BAD, False
         if length < self.length_low:
             return length, SHORT, not sentence and words >= 2
+        low, high = (
+            (self.function_chars_low, self.function_chars_high)
+            if chinese
+            else (self.stopwords_low, self.stopwords_high)
+        )
         if density >= high:
             return length, GOOD if length > self.length_high else NEARGOOD, False
         # One long Chinese sentence with clauses (a news brief's only paragraph) is prose whatever
@@ -255,10 +260,12 @@ class BoilerplateLines(Normaliser):
     def normalise(self, text: str) -> str:
         if "\n" not in text:
             return text
+        total = sum(1 for line in text.split("\n") if line.strip())
+        if total < self.min_lines:
+            return text
         classified = self.classify(text)
         kept = [line for line, keep in classified if keep]
-        total = sum(1 for line, _ in classified if line.strip())
-        if not kept or len(kept) == total or total < self.min_lines:
+        if not kept or len(kept) == total:
             return text
         self._docs_changed += 1
         self._lines_kept += len(kept)

@@ -9,7 +9,7 @@ import pytest
 
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.base import validate_stage
-from cleaner.stages.web_lines import _SEPARATORS, BoilerplateLines
+from cleaner.stages.web_lines import _MAY_SEPARATE, _SEPARATORS, BoilerplateLines
 from tests.conftest import corpus_records
 
 LISTS = SHIPPED / "blacklists" / "boilerplate"
@@ -96,6 +96,22 @@ def test_space_separated_chinese_menu_is_a_menu(corpus_dir: Path) -> None:
     assert _SEPARATORS.split(menu) == ["周杰伦", "容祖儿", "老鼠爱大米"]
     assert _SEPARATORS.split("股票报价技术由 TIBCO Software") == ["股票报价技术由 TIBCO Software"]
     assert menu not in _lines(_stage().normalise(text))
+
+
+def test_separator_prefilter_passes_every_line_that_has_a_separator(corpus_dir: Path) -> None:
+    """The cheap check that lets a line skip the menu split must pass every line the split cuts,
+    on the real lines of raw web pages and on each branch of the separator pattern."""
+    lines = [
+        line.strip()
+        for name in ("zh_web_cwced_pages.jsonl", "en_news_bbc_cx.jsonl", "zh_cc_chinesewebtext.jsonl")
+        for record in corpus_records(corpus_dir, f"web/{name}", limit=300)
+        for line in record["text"].split("\n")
+    ]
+    lines += ["首页\u3000新闻", "首页\u00a0新闻", "Home - News", "A — B", "a\tb", "x｜y", "Home » News"]
+    cut = [line for line in lines if _SEPARATORS.search(line)]
+    assert len(cut) > 1000
+    assert [line for line in cut if not _MAY_SEPARATE.search(line)] == []
+    assert not _MAY_SEPARATE.search("A well-known plain sentence, with no separator at all.")
 
 
 def test_news_brief_of_one_long_sentence_is_kept(corpus_dir: Path) -> None:
