@@ -17,23 +17,27 @@ _WORD_UNIT = regex.compile(r"[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*")
 MAX_UNIT = 8
 MIN_COPIES = 3
 BATCH_CHARS = 1 << 16
+#: Pads the code points: 0xFFFFFFFF is no code point, so the shifts past the end never match.
+_PAD = np.full(MAX_UNIT, 0xFFFFFFFF, dtype=np.uint32)
 
 
 def _same_as_shifted(points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """(first period, rows): row j is 1 where a character equals the one first + j places on, with a
-    0 column either side.
+    """(first period, rows): row j is True where a character equals the one first + j places on, with a
+    False column either side.
 
     All periods in one comparison for texts up to `BATCH_CHARS`; one period at a time above, so
     memory stays at a few bytes per character.
     """
     n = len(points)
-    # 0xFFFFFFFF is no code point: the shifts past the end never match.
-    padded = np.concatenate((points, np.full(MAX_UNIT, 0xFFFFFFFF, dtype=np.uint32)))
+    padded = np.concatenate((points, _PAD))
+    size = padded.itemsize
     periods = [range(1, MAX_UNIT + 1)] if n <= BATCH_CHARS else [range(k, k + 1) for k in range(1, MAX_UNIT + 1)]
     for ks in periods:
-        rows = np.zeros((len(ks), n + 2), dtype=np.int8)
-        for row, k in enumerate(ks):
-            rows[row, 1:-1] = padded[k : k + n] == padded[:n]
+        rows = np.zeros((len(ks), n + 2), dtype=bool)
+        # Row j of this view of `padded` is padded[first + j : first + j + n]: all shifts in one
+        # comparison (a plain ndarray view: as_strided costs more than the comparison on short texts).
+        shifted = np.ndarray((len(ks), n), padded.dtype, padded, ks[0] * size, (size, size))
+        np.equal(shifted, points, out=rows[:, 1:-1])
         yield ks[0], rows
 
 
@@ -49,7 +53,7 @@ def repeated_runs(text: str) -> Iterator[tuple[str, int]]:
         return
     for first, rows in _same_as_shifted(points):
         # Row-major: each row's edges alternate rise (a run starts), fall (it ends).
-        row, column = np.nonzero(rows[:, 1:] - rows[:, :-1])
+        row, column = np.nonzero(rows[:, 1:] != rows[:, :-1])
         periods, starts, ends = row[::2] + first, column[::2], column[1::2]
         long_enough = ends - starts >= (MIN_COPIES - 1) * periods
         for k, start, end in zip(*(a[long_enough].tolist() for a in (periods, starts, ends))):
