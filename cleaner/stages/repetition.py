@@ -59,12 +59,15 @@ def _periodic_runs(cps: np.ndarray, allowed: np.ndarray, first: int, last: int) 
     """(period, start, stretch length) of every maximal run of `text[i] == text[i + p]`, first <= p <= last."""
     n = len(cps)
     padded_cps = np.concatenate((cps, np.full(last, _NEVER_EQUAL, dtype=np.uint32)))
-    # Row i is padded_cps[i : i + last + 1] (a strided view: numpy's sliding_window_view does the
-    # same with checks that cost a third of this function on short documents).
-    step = padded_cps.strides[0]
-    shifted = np.lib.stride_tricks.as_strided(padded_cps, (n, last + 1), (step, step), writeable=False)[:, first:]
+    # Row j is padded_cps[first + j : first + j + n], a plain ndarray view (as_strided and numpy's
+    # sliding_window_view cost more than the comparison on short documents), laid out as `eq` so
+    # no transpose is copied.
+    size = padded_cps.itemsize
+    shifted = np.ndarray((last - first + 1, n), padded_cps.dtype, padded_cps, first * size, (size, size))
     eq = np.zeros((last - first + 1, n + 2), dtype=bool)
-    eq[:, 1:-1] = ((shifted == cps[:, None]) & allowed[:, None]).T
+    inner = eq[:, 1:-1]
+    np.equal(shifted, cps, out=inner)
+    inner &= allowed
     edges = np.flatnonzero(eq[:, 1:] != eq[:, :-1])
     periods = edges[0::2] // (n + 1) + first
     starts, ends = edges[0::2] % (n + 1), edges[1::2] % (n + 1)
