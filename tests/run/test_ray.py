@@ -44,7 +44,7 @@ DEDUP_RECIPE = """
 input: {text_field: text, chunk_bytes: 64KiB}
 stages: [unicode_normalise, whitespace_normalise, {length_filter: {min_chars: 50, min_words: 20}}]
 output: {batch_rows: 100}
-dedup: {threshold: 0.8, memory_budget_mb: 0.05}
+dedup: {threshold: 0.8, memory_budget_mb: 0.2}
 """
 
 
