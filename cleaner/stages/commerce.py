@@ -21,6 +21,7 @@ import regex
 from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.text.script import word_count
 
 #: Units a product page gives sizes, weights and ratings in. No bare "g": "5G" and "4G" are networks.
 _UNITS = (
@@ -66,10 +67,6 @@ _SENTENCE = regex.compile(r"[^.!?\n]++[.!?]*+")
 _MAX_NOTED = 4
 
 
-def _words(text: str) -> int:
-    return len(text.split())
-
-
 @register
 @dataclass
 class ProductListing(MeasuredFilter):
@@ -98,7 +95,7 @@ class ProductListing(MeasuredFilter):
         text = doc.text.lower()
         kinds = {kind: n for kind, pattern in _PRODUCT_CUES.items() if (n := len(pattern.findall(text)))}
         cues = sum(kinds.values())
-        words = _words(text)
+        words = word_count(text)
         density = 100 * cues / words if words else 0.0
         note = ", ".join(f"{kind} {n}" for kind, n in kinds.items())
         gate = cues >= self.min_cues
@@ -133,7 +130,7 @@ class CallToAction(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text.lower()
-        spans = [m.span() for m in _SENTENCE.finditer(text) if _words(m.group()) >= 3]
+        spans = [m.span() for m in _SENTENCE.finditer(text) if word_count(m.group()) >= 3]
         starts = [start for start, _ in spans]
         acting: dict[int, str] = {}
         for match in _ACTION.finditer(text):
