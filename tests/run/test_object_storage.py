@@ -258,6 +258,15 @@ def _remote_markers(fs: Any, root: str) -> int:
     return len(fs.find(f"{root}/_state/done"))
 
 
+def _freeze_at_first_marker(proc: subprocess.Popen, fs: Any, root: str) -> bool:
+    """SIGSTOP the driver as soon as DEST holds one done marker: only the driver uploads, so the
+    run cannot publish more (nor finish and clear its record) before the test kills it."""
+    if _remote_markers(fs, root) < 1:
+        return False
+    os.killpg(proc.pid, signal.SIGSTOP)
+    return True
+
+
 def test_stop_kill_and_resume_from_an_empty_staging_folder(
     corpus_dir: Path, s3_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -294,8 +303,9 @@ def test_stop_kill_and_resume_from_an_empty_staging_folder(
     assert proc.wait() == 143
 
     proc = _start(*args)
-    wait_for(lambda: _remote_markers(fs, "resume-bucket/out") >= 1, timeout=300)
+    wait_for(lambda: _freeze_at_first_marker(proc, fs, "resume-bucket/out"), timeout=300)
     assert proc.poll() is None, "the run ended before it could be killed"
+    assert not fs.exists("resume-bucket/out/summary.json"), "the run finished before it was frozen"
     record = json.loads((staging / "_state" / "run.json").read_text())
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
