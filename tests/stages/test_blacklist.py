@@ -64,6 +64,17 @@ def test_allow_list_masks_benign_words(tmp_path: Path) -> None:
     assert check(stage, "三级 三级 露点 露点 能性") is not None  # the same terms outside allowed words count
 
 
+def test_mixed_script_words_mask_and_count_in_their_view(tmp_path: Path) -> None:
+    """An allow word holding hanzi and ASCII masks an ASCII term in the folded view; a term holding
+    hanzi and ASCII is matched in the compact view, where an ASCII-only page never reaches it."""
+    (tmp_path / "terms.txt").write_text("qq\nav\na片\n成人\n", encoding="utf-8")
+    (tmp_path / "allow.txt").write_text("qq群\n", encoding="utf-8")
+    stage = build(tmp_path, categories=[], user_lists={"terms.txt": "porn"}, allow_lists=["allow.txt"])
+    assert check(stage, "加入 QQ群 讨论，AV 接口说明") is None  # qq inside qq群 is masked: one term
+    assert check(stage, "免费 A 片，成人 视频") == Rejection("blacklist:porn", "a片,成人")
+    assert check(stage, "Free AV and QQ downloads") == Rejection("blacklist:porn", "av,qq")
+
+
 def test_a_single_character_is_never_a_term(tmp_path: Path) -> None:
     (tmp_path / "chars.txt").write_text("共\n党\n性\n码\n", encoding="utf-8")
     stage = build(tmp_path, categories=[], user_lists={"chars.txt": "politics"}, disabled=[])
