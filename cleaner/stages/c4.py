@@ -85,7 +85,7 @@ class C4Lines(Normaliser):
             return False
         if self.require_terminal_punctuation and (not line.endswith(self._ends) or line.endswith("...")):
             return False
-        if max(map(len, words)) > self.max_word_length:
+        if len(line) > self.max_word_length and max(map(len, words)) > self.max_word_length:
             return False
         return not (self._banned and self._banned.search(line))
 

@@ -130,6 +130,10 @@ class CallToAction(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text.lower()
+        if not _ACTION.search(text):
+            # No acting sentence: the share is 0 whatever the sentences are, so they are not split.
+            yield Measure("call_to_action", "action_sentence_share", 0.0, ">=", self.min_share, "", gate=False)
+            return
         spans = [m.span() for m in _SENTENCE.finditer(text) if word_count(m.group()) >= 3]
         starts = [start for start, _ in spans]
         acting: dict[int, str] = {}
