@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from cleaner.dedup.banding import optimal_banding
+
 ExactFold = Literal["case", "whitespace", "punctuation", "width"]
 
 
@@ -37,8 +39,9 @@ class DedupParams:
     #: "greedy": a document goes only when verified similar to a kept one (precise); "union_find":
     #: connected components of all pairs (transitive). See keepers.py.
     clustering: Literal["greedy", "union_find"] = "greedy"
-    #: Weights of datasketch's `_optimal_param`. Verification removes most false positives, so the
-    #: default favours recall (more, shorter bands) over LSH precision.
+    #: Weights of the banding choice (datasketch's `_optimal_param`, cleaner/dedup/banding.py).
+    #: Verification removes most false positives, so the default favours recall (more, shorter
+    #: bands) over LSH precision.
     false_positive_weight: float = 0.1
     false_negative_weight: float = 0.9
     #: Override the derived banding (both or neither).
@@ -76,15 +79,10 @@ class DedupParams:
 
     @cached_property
     def lsh(self) -> tuple[int, int]:
-        """(bands, rows): given, or minimising datasketch's weighted false-positive/negative area."""
+        """(bands, rows): given, or minimising the weighted false-positive/negative area (banding.py)."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        from datasketch.lsh import _optimal_param  # imported here: datasketch takes ~1 s to import
-
-        bands, rows = _optimal_param(
-            self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
-        )
-        return int(bands), int(rows)
+        return optimal_banding(self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight)
 
     def signature_key(self) -> dict[str, Any]:
         """Everything that changes a stored signature, band hash or exact hash: stores made with a

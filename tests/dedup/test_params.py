@@ -1,14 +1,14 @@
 import pytest
-from datasketch.lsh import _optimal_param
 
 from cleaner.config import build_dataclass
+from cleaner.dedup.banding import optimal_banding
 from cleaner.dedup.exact import exact_hashes
 from cleaner.dedup.params import DedupParams
 
 
-def test_bands_and_rows_come_from_the_threshold_like_datasketch():
+def test_bands_and_rows_come_from_the_threshold_unless_given():
     params = DedupParams(threshold=0.7, num_perm=256)
-    assert params.lsh == _optimal_param(0.7, 256, params.false_positive_weight, params.false_negative_weight)
+    assert params.lsh == optimal_banding(0.7, 256, params.false_positive_weight, params.false_negative_weight)
     assert DedupParams(bands=16, rows=8).lsh == (16, 8)
 
 
