@@ -26,6 +26,7 @@ from cleaner.run.plan import UnitInput, unit_lines, verify_unchanged
 from cleaner.run.samples import SampleCollector
 from cleaner.run.schema import reserved_names
 from cleaner.run.stats import StageCounters, Stats, check_accounting
+from cleaner.run.tokens import UnitTokens
 from cleaner.run.worker import current
 from cleaner.stages.base import Normaliser, Stage, apply_stage
 from cleaner.stages.repeated_lines import bind_frequent_lines
@@ -194,7 +195,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     rejected = SegmentedWriter(tmp, "rejected", head, REJECT_FIELDS, reserved, out.compression_level, out.batch_rows)
     runner = StageRunner(recipe, stages)
     stats = Stats(stages=runner.counters)
-    tokens = worker.tokens
+    tokens = UnitTokens(worker.tokens) if worker.tokens is not None else None
     signatures = UnitSignatures(unit.unit, recipe.dedup) if recipe.dedup is not None else None
     samples = SampleCollector(out.sample_seed, out.sample_kept, out.sample_per_reason)
     text_fields, id_field, html_field = recipe.text_fields, recipe.input.id_field, recipe.input.html_field
@@ -234,9 +235,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             stats.kept += 1
             stats.chars_out += len(doc.text)
             if tokens is not None:
-                counted = tokens.count(doc.text)
-                stats.tokens_out += counted
-                stats.tokens_in += counted if doc.text == original else tokens.count(original)
+                tokens.kept(doc.text, original)
             kept.add(values, doc.meta, len(doc.text))
             if signatures is not None:
                 quality = doc.annotations.get("quality_score")
@@ -246,7 +245,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
             stage_label, rejection = outcome
             stats.rejected += 1
             if tokens is not None:
-                stats.tokens_in += tokens.count(original)
+                tokens.rejected(original)
             raw_line = raw.data if rejection.reason == "timeout" else None
             rejected.add([*values, stage_label, rejection.reason, rejection.detail, raw_line], doc.meta, len(doc.text))
             samples.offer_rejected(
@@ -264,6 +263,9 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
     kept.close()
     rejected.close()
     runner.collect_counters()
+    if tokens is not None:
+        tokens.flush()
+        stats.tokens_in, stats.tokens_out = tokens.tokens_in, tokens.tokens_out
 
     stats.bytes_read = progress[0]
     stats.seconds = time.perf_counter() - started

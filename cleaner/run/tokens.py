@@ -105,3 +105,52 @@ class TokenCounter:
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         """Pickles as its spec, so a counter can be handed to pool workers and rebuilt there."""
         return (TokenCounter, (self.spec,))
+
+
+#: Characters of text a unit holds back before counting them (a few MB of str). Counting right
+#: after each document's stages runs the tokenizer with the CPU caches full of the stages' tables;
+#: counting in runs keeps its vocabulary warm: on stage_profile's mixed inputs the token count went
+#: from 0.15 to 0.10 CPU s/MB (64k chars: 0.11, one run per unit: 0.096).
+PENDING_CHARS = 1_000_000
+
+
+class UnitTokens:
+    """A unit's `tokens_in` (every parsed document as read) and `tokens_out` (kept documents),
+    counted in runs of about PENDING_CHARS; the totals are final after `flush()`."""
+
+    def __init__(self, counter: TokenCounter) -> None:
+        self.counter = counter
+        self.tokens_in = 0
+        self.tokens_out = 0
+        #: (text, counts into tokens_in, counts into tokens_out)
+        self._pending: list[tuple[str, bool, bool]] = []
+        self._chars = 0
+
+    def kept(self, text: str, original: str) -> None:
+        """A kept document: its text as written and as read (counted once when unchanged)."""
+        if text == original:
+            self._hold(text, True, True)
+        else:
+            self._hold(text, False, True)
+            self._hold(original, True, False)
+
+    def rejected(self, original: str) -> None:
+        """A rejected document: its text as read."""
+        self._hold(original, True, False)
+
+    def _hold(self, text: str, into_in: bool, into_out: bool) -> None:
+        self._pending.append((text, into_in, into_out))
+        self._chars += len(text)
+        if self._chars >= PENDING_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        count = self.counter.count
+        for text, into_in, into_out in self._pending:
+            tokens = count(text)
+            if into_in:
+                self.tokens_in += tokens
+            if into_out:
+                self.tokens_out += tokens
+        self._pending = []
+        self._chars = 0

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import UsageError
-from cleaner.run.tokens import TokenCounter
+from cleaner.run import tokens as tokens_module
+from cleaner.run.tokens import TokenCounter, UnitTokens
+from tests.conftest import corpus_records
 
 #: cl100k_base token ids of known strings (as listed by tiktoken for cl100k_base).
 KNOWN = {
@@ -84,3 +86,30 @@ def test_bad_tokenizer_specs_are_usage_errors(tmp_path: Path) -> None:
     pytest.importorskip("tokenizers")
     with pytest.raises(UsageError, match="cannot load tokenizer"):
         TokenCounter(str(broken))
+
+
+def test_unit_tokens_total_what_counting_each_document_gives(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting in runs changes when texts are counted, never the totals: real web pages kept as
+    read, kept with their first line dropped (a changed text), or rejected, over several runs."""
+    counter = TokenCounter()
+    pages = [r["text"] for r in corpus_records(corpus_dir, "web/zh_cc_chinesewebtext.jsonl", 40)]
+    pages += [r["text"] for r in corpus_records(corpus_dir, "web/en_warc_dolma_samples.jsonl", 40)]
+    monkeypatch.setattr(tokens_module, "PENDING_CHARS", 5_000)
+    tally = UnitTokens(counter)
+    tokens_in = tokens_out = 0
+    for n, page in enumerate(pages):
+        if n % 3 == 0:
+            tally.rejected(page)
+            tokens_in += counter.count(page)
+            continue
+        text = page if n % 3 == 1 else page.partition("\n")[2]
+        tally.kept(text, page)
+        tokens_in += counter.count(page)
+        tokens_out += counter.count(text)
+        if n == 10:
+            assert 0 < tally.tokens_in < tokens_in  # earlier runs are counted, this one is held
+    tally.flush()
+    assert (tally.tokens_in, tally.tokens_out) == (tokens_in, tokens_out)
+    assert sum(len(p) for p in pages) > 10 * tokens_module.PENDING_CHARS
+    tally.flush()
+    assert (tally.tokens_in, tally.tokens_out) == (tokens_in, tokens_out)
