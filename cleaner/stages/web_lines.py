@@ -152,14 +152,20 @@ class BoilerplateLines(Normaliser):
         self._docs_changed = 0
 
     def setup(self) -> None:
-        automaton = ahocorasick.Automaton()
+        automaton, ascii_automaton = ahocorasick.Automaton(), ahocorasick.Automaton()
         for name in self.pattern_lists:
             for phrase in load_phrases(resolve_resource(name)):
                 phrase = phrase.lower()
                 automaton.add_word(phrase, phrase)
-        if len(automaton):
-            automaton.make_automaton()
+                if phrase.isascii():
+                    ascii_automaton.add_word(phrase, phrase)
+        for built in (automaton, ascii_automaton):
+            if len(built):
+                built.make_automaton()
         self._automaton = automaton
+        #: The ASCII phrases, the only ones an ASCII line can hold: without the Chinese ones the
+        #: automaton scans English lines about three times as fast.
+        self._ascii_automaton = ascii_automaton
         self._stop_words = frozenset(
             word.lower()
             for name in self.stop_word_lists
@@ -173,12 +179,13 @@ class BoilerplateLines(Normaliser):
 
     def _pattern_hit(self, lowered: str, length: float) -> bool:
         """A listed phrase opens or closes the (lower-cased) line, covers much of it, or two phrases occur."""
-        if length >= self.max_pattern_length or not len(self._automaton):
+        automaton = self._ascii_automaton if lowered.isascii() else self._automaton
+        if length >= self.max_pattern_length or not len(automaton):
             return False
         short_line = length <= self.short_line_chars
         hits = [
             (end + 1 - len(phrase), end + 1, phrase)
-            for end, phrase in self._automaton.iter(lowered)
+            for end, phrase in automaton.iter(lowered)
             if (short_line or len(phrase) > self.short_phrase_chars and (" " in phrase or not phrase.isascii()))
             and _bounded(lowered, end + 1 - len(phrase), end + 1, phrase)
         ]
