@@ -44,7 +44,7 @@ from cleaner.recipe import Recipe
 from cleaner.run.clean import StageRunner
 from cleaner.run.executors import Executor
 from cleaner.run.layout import RunLayout
-from cleaner.run.plan import Shard, UnitInput, bytes_to_read, unit_lines
+from cleaner.run.plan import Shard, UnitInput, bytes_to_read, unit_lines, verify_unchanged
 from cleaner.run.progress import Progress, log
 from cleaner.run.worker import current
 from cleaner.stages.repeated_lines import RepeatedLines, find_repeated_lines
@@ -138,9 +138,11 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     read = documents = lines = 0
     progress = [0]
-    for raw in unit_lines(task.input, recipe.input.max_line_bytes, progress):
+    unit = task.input
+    verify_unchanged(unit.path, unit.source_file, unit.size, unit.mtime_ns, unit.end)
+    for raw in unit_lines(unit, recipe.input.max_line_bytes, progress):
         read += 1
-        doc = parse_line(raw, task.input.source_file, recipe.text_fields, recipe.input.id_field)
+        doc = parse_line(raw, unit.source_file, recipe.text_fields, recipe.input.id_field, recipe.input.html_field)
         if not isinstance(doc, Document) or (runner is not None and runner.run(doc) is not None):
             continue
         doc_keys, content = stage.document_keys(doc)
@@ -155,10 +157,11 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     if keys:
         name, pairs = _write_run(tmp, len(runs), keys, contents)
         runs.append({"keys": name, "pairs": pairs})
+    verify_unchanged(unit.path, unit.source_file, unit.size, unit.mtime_ns, unit.end)
     if runner is not None:
         runner.collect_counters()  # drained: the clean phase counts these documents again
     result = {
-        "unit": task.input.unit,
+        "unit": unit.unit,
         "read": read,
         "documents": documents,
         "lines": lines,

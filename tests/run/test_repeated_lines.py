@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,6 +15,8 @@ from tests.conftest import corpus_records
 from tests.helpers import cli, crash_run, output_bytes, real_lines, start_cli, wait_for, write_lines
 
 BBC = "web/en_news_bbc_cx.jsonl"
+#: What the pre-pass summary counts (the rest is timing and memory).
+COUNTED = ("documents", "lines", "frequent_keys")
 
 
 def _recipe(path: Path, chunk_bytes: str = "256MiB", **params: object) -> Path:
@@ -237,3 +240,45 @@ def test_ray_pre_pass_matches_local(web_source: Path, split: tuple[Path, Path], 
     assert {k: v for k, v in summaries[0].items() if k not in ("seconds", "worker_peak_rss_mb")} == {
         k: v for k, v in summaries[1].items() if k not in ("seconds", "worker_peak_rss_mb")
     }
+
+
+def test_html_records_are_counted_from_their_extracted_text(corpus_dir: Path, tmp_path: Path) -> None:
+    """Records holding only HTML (`input.html_field`) take part in the pre-pass like text records:
+    a run over BBC's HTML gives what a run over the same pages' extracted text gives."""
+    with gzip.open(corpus_dir / "web" / "html" / "en_news_bbc_cx.html.jsonl.gz", "rt", encoding="utf-8") as fh:
+        pages = [{"id": side["id"], "html": side["html"]} for side in map(json.loads, fh)][:30]
+    src, extracted = tmp_path / "src", tmp_path / "extracted"
+    write_lines(src / "bbc.jsonl", [json.dumps(p, ensure_ascii=False).encode() for p in pages])
+    only_extract = tmp_path / "extract.yaml"
+    only_extract.write_text(
+        "input: {text_field: text, html_field: html}\nstages: [html_extract]\noutput: {tokenizer: none}\n", "utf-8"
+    )
+    _run(src, extracted, only_extract)
+    texts = _texts(extracted, "bbc")
+    assert len(texts) == len(pages)
+    as_text = tmp_path / "as_text"
+    write_lines(
+        as_text / "bbc.jsonl", [json.dumps({"id": i, "text": t}, ensure_ascii=False).encode() for i, t in texts.items()]
+    )
+
+    html_recipe = tmp_path / "html.yaml"
+    html_recipe.write_text(
+        """
+input: {text_field: text, html_field: html}
+stages:
+  - html_extract
+  - remove_repeated_lines: {min_docs: 3}
+output: {tokenizer: none}
+""",
+        encoding="utf-8",
+    )
+    from_html, from_text = tmp_path / "from_html", tmp_path / "from_text"
+    _run(src, from_html, html_recipe)
+    _run(as_text, from_text, _recipe(tmp_path / "text.yaml", min_docs=3))
+    summary = json.loads((from_html / "_state" / "lines" / "summary.json").read_text())
+    text_summary = json.loads((from_text / "_state" / "lines" / "summary.json").read_text())
+    assert summary["documents"] == len(pages)
+    assert {k: summary[k] for k in COUNTED} == {k: text_summary[k] for k in COUNTED}
+    removed = json.loads((from_html / "stats" / "bbc.json").read_text())["stages"][1]["counters"]["lines_removed"]
+    assert removed >= 20  # the bylines and share lines resiliparse leaves in
+    assert _texts(from_html, "bbc") == _texts(from_text, "bbc")
