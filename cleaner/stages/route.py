@@ -16,7 +16,16 @@ from cleaner.config import build_dataclass
 from cleaner.document import Document, Rejection
 from cleaner.stages.base import Stage, apply_stage, validate_stage
 from cleaner.stages.registry import STAGES, register, stage_entries, unknown_stage
-from cleaner.text.script import HAN_RUNS, HANGUL_RUNS, KANA_RUNS, LATIN_RUNS, LETTER_RUNS, count_chars, is_cjk
+from cleaner.text.script import (
+    HAN_RUNS,
+    HANGUL_RUNS,
+    KANA_RUNS,
+    LATIN_RUNS,
+    LETTER_RUNS,
+    NON_LATIN_LETTERS,
+    count_chars,
+    is_cjk,
+)
 
 
 def script_of(text: str) -> str:
@@ -25,12 +34,21 @@ def script_of(text: str) -> str:
     CJK text (at least 30% CJK characters, as length_filter counts them) is "korean" when Hangul
     outnumbers Han, "japanese" when kana make up 10% of it, else "chinese"; other text is "latin"
     when most letters are Latin, else "other".
+
+    Counting is skipped where a search decides the same: without kana or Hangul, CJK text is
+    "chinese" as soon as it holds a Han character; text whose letters are all Latin (all ASCII
+    text) is "latin" as soon as it holds a letter.
     """
     if is_cjk(text):
-        han, kana, hangul = (count_chars(runs, text) for runs in (HAN_RUNS, KANA_RUNS, HANGUL_RUNS))
+        kana, hangul = count_chars(KANA_RUNS, text), count_chars(HANGUL_RUNS, text)
+        if not kana and not hangul:
+            return "chinese" if HAN_RUNS.search(text) else "japanese"
+        han = count_chars(HAN_RUNS, text)
         if hangul > han:
             return "korean"
         return "japanese" if kana >= 0.1 * (han + kana + hangul) else "chinese"
+    if text.isascii() or not NON_LATIN_LETTERS.search(text):
+        return "latin" if LETTER_RUNS.search(text) else "other"
     letters = count_chars(LETTER_RUNS, text)
     if letters and count_chars(LATIN_RUNS, text) >= letters / 2:
         return "latin"

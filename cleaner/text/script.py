@@ -28,6 +28,8 @@ SAMPLE_CHARS = 2000
 
 def is_cjk(text: str) -> bool:
     """True when the text is mostly Chinese/Japanese/Korean script (length counted in characters)."""
+    if text.isascii():  # O(1) in CPython, and ASCII holds no CJK character
+        return False
     text = text[:SAMPLE_CHARS]
     cjk = cjk_count(text)
     if cjk == 0:
@@ -47,6 +49,8 @@ KANA_RUNS = regex.compile(r"[\p{Hiragana}\p{Katakana}]+")
 HANGUL_RUNS = regex.compile(r"\p{Hangul}+")
 LATIN_RUNS = regex.compile(r"\p{Latin}+")
 LETTER_RUNS = regex.compile(r"\p{L}+")
+#: A letter of any script but Latin: its absence makes every letter of a text Latin.
+NON_LATIN_LETTERS = regex.compile(r"[^\P{L}\p{Latin}]")
 
 
 def count_chars(runs: regex.Pattern[str], text: str) -> int:
