@@ -108,14 +108,22 @@ class TrimBoilerplate(Normaliser):
                 spans.append((end - length + 1, end + 1))
         return _covered(spans) >= self.min_coverage * len("".join(text.split()))
 
-    def _hits(self, sentences: Iterable[tuple[int, regex.Match[str]]]) -> set[int]:
-        """Indices of the boilerplate sentences one scan meets before `max_misses` misses in a row."""
+    def _hits(self, sentences: Iterable[tuple[int, regex.Match[str]]], verdicts: dict[int, bool]) -> set[int]:
+        """Indices of the boilerplate sentences one scan meets before `max_misses` misses in a row.
+
+        `verdicts` holds each sentence's verdict for the other scan: a text of a few sentences is
+        scanned whole from both ends, and judging one again costs a second phrase search.
+        """
         hits, misses = set(), 0
         for index, match in sentences:
-            if self._is_boilerplate(match.group(0)):
+            sentence = match.group(0)
+            boilerplate = verdicts.get(index)
+            if boilerplate is None:
+                boilerplate = verdicts[index] = self._is_boilerplate(sentence)
+            if boilerplate:
                 hits.add(index)
                 misses = 0
-            elif match.group(0).strip():
+            elif sentence.strip():
                 misses += 1
                 if misses >= self.max_misses:
                     break
@@ -128,10 +136,11 @@ class TrimBoilerplate(Normaliser):
             return text
         sentences = list(enumerate(_SENTENCE.finditer(text)))
         cut: set[int] = set()
+        verdicts: dict[int, bool] = {}
         if self.direction in ("both", "head"):
-            cut |= self._hits(sentences)
+            cut |= self._hits(sentences, verdicts)
         if self.direction in ("both", "tail"):
-            cut |= self._hits(reversed(sentences))
+            cut |= self._hits(reversed(sentences), verdicts)
         if not cut:
             return text
         pieces, done = [], 0
