@@ -106,8 +106,9 @@ class RemoveUrls(SpanRemover):
     placeholder: str = "<URL>"
 
     def normalise(self, text: str) -> str:
-        # Every URL has one of these; the stdlib engine has no such literal scan of its own.
-        if "://" not in text and "www." not in text.lower():
+        # Every URL has one of these; the stdlib engine has no such literal scan of its own. Only
+        # W and w lower-case to w, and lower() copies the text: most Chinese texts have neither.
+        if "://" not in text and not (("w" in text or "W" in text) and "www." in text.lower()):
             return text
         return super().normalise(text)
 
