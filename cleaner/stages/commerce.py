@@ -31,6 +31,8 @@ _UNITS = (
 #: Cues of a product or price listing, by kind, matched in the lower-cased text. The numeric ones
 #: use `regex` (possessive, 30-70 M chars/s), the word lists stdlib `re` (1.5x faster on them).
 #: Each kind is its own scan: one alternation of all four ran at half the speed of the four.
+#: Every word cue (here and in `_ACTION`) starts with a letter: the look-ahead `(?=[a-z])` before
+#: the alternation lets the stdlib engine pass over other characters at once (1.2x as fast).
 _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
     # A number starts after no digit, comma or point: "1,1,1,..." is one number, not one per comma.
     "price": regex.compile(
@@ -43,7 +45,7 @@ _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
         re.M,
     ),
     "shop": re.compile(
-        r"\b(?:add(?:ed)? (?:to )?(?:your )?(?:cart|basket|bag|wish ?list)|(?:in|out of) stock|sold out"
+        r"(?=[a-z])\b(?:add(?:ed)? (?:to )?(?:your )?(?:cart|basket|bag|wish ?list)|(?:in|out of) stock|sold out"
         r"|free (?:shipping|delivery|returns)|shopping (?:cart|basket|bag)|check ?out|sku"
         r"|(?:item|model|part) (?:no|number)|qty|buy (?:now|online|it now)|order (?:now|online|today|yours)|shop now"
         r"|wholesale|suppliers?|brand new|customer reviews?|write a review|out of 5 stars"
@@ -54,7 +56,8 @@ _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
 }
 #: A call to act on the page or the offer, or the page talking about the site itself (lower case).
 _ACTION = re.compile(
-    r"\b(?:click (?:here|on|the|below|to)|(?:register|sign up|join|enroll|apply|book|order|buy|shop|call|act|play|try)"
+    r"(?=[a-z])\b(?:click (?:here|on|the|below|to)"
+    r"|(?:register|sign up|join|enroll|apply|book|order|buy|shop|call|act|play|try)"
     r" (?:now|today|here|online|for free)|join (?:us|our team)|sign up|log ?in|subscribe"
     r"|please (?:join|visit|call|click|register|sign|contact|send|submit|apply|subscribe|download|order|buy)"
     r"|(?:submit|send) (?:us )?(?:your|their|a) (?:resume|cv|application)|download (?:now|free|the latest|our)"
