@@ -55,10 +55,11 @@ _SEPARATORS = regex.compile(
 #: after a non-ASCII character (the Han branch). A line without it is one segment, so the costlier
 #: split is skipped.
 _MAY_SEPARATE = re.compile(r"[|｜│¦•·▪»›«‹>/\\\t]| [-–—] |[^\x00-\x7f][ \u00a0\u3000]")
-#: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】).
-_LIST_ITEM = regex.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
+#: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】). This and `_TERMINAL`
+#: use only literal classes, so stdlib `re` matches alike, at half the cost per call of `regex`.
+_LIST_ITEM = re.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
 #: A line that ends a sentence, before closing quotes or brackets and a bracketed byline (（新华社记者摄）).
-_TERMINAL = regex.compile(r"[。！？!?.…][\"'”’」』）)\]]*+(?:[（(][^（）()]{1,16}[）)])?[ \t]*+$")
+_TERMINAL = re.compile(r"[。！？!?.…][\"'”’」』）)\]]*+(?:[（(][^（）()]{1,16}[）)])?[ \t]*+$")
 #: A teaser or name cut short: "..." or a single "…" at the end (a Chinese "……" ends sentences),
 #: maybe before a time or date (forum lists: `用户名... 16:09`).
 _TRUNCATED = regex.compile(r"(?:\.{3,}+|(?<!…)…|。。。)[ \t\]】）)]*+(?:[\d:/-]{3,}+[ \t]*+)?$")
