@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner.document import Document
 from cleaner.stages.fineweb import FineWebQuality, FineWebQualityZh
@@ -107,3 +108,14 @@ def test_chinese_variant(corpus_dir: Path) -> None:
     ]
     assert rule.check(doc("\n".join(lines))) is None
     assert FineWebQualityZh(terminal_punctuation=".'\"!?").check(doc("\n".join(lines))).reason == "fineweb_line_punct"
+
+
+def test_zh_newlines_per_char_counts_what_regex_non_space_counts(corpus_dir: Path) -> None:
+    """The per-character list-page ratio counts every character that is not whitespace, the ASCII
+    separators \\x1c-\\x1f included (str.split takes them for whitespace, regex's \\S does not)."""
+    texts = [r["text"] for r in corpus_records(corpus_dir, "web/zh_cc_chinesewebtext.jsonl", 50)]
+    texts.append(texts[0] + "\x1c\x1d\n\x1e\x1f")
+    rule = FineWebQualityZh()
+    for text in texts:
+        (ratio,) = [m.value for m in rule.measures(doc(text)) if m.name == "newlines_per_char"]
+        assert ratio == text.count("\n") / len(regex.findall(r"\S", text))
