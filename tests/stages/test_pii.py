@@ -31,7 +31,15 @@ def test_emails() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["电话13812345678。", "电话138-1234-5678。", "电话+86 13812345678。", "电话010-12345678。", "电话(0755)1234567。"],
+    [
+        "电话13812345678。",
+        "电话138-1234-5678。",
+        "电话138 1234 5678。",
+        "电话+86 13812345678。",
+        "电话010-12345678。",
+        "电话(0755)1234567。",
+        "电话400-123-4567。",
+    ],
 )
 def test_phones_removed(text: str) -> None:
     assert RemovePhones(action="replace").normalise(text) == "电话<PHONE>。"
@@ -101,6 +109,12 @@ def test_wechat_ids() -> None:
     assert stage.normalise("微信：wxid_abc123，备注来意") == "微信：<WECHAT>，备注来意"
     assert stage.normalise("支持微信支付和Alipay") == "支持微信支付和Alipay"
     assert stage.normalise("用微信 Alipay 付款") == "用微信 Alipay 付款"
+
+
+@pytest.mark.parametrize("label", ["VX：", "Vx:", "WX号", "WECHAT:", "wechat id ", "V信："])
+def test_wechat_labels_in_any_case(label: str) -> None:
+    text = f"加{label}abc_12345 领资料"
+    assert RemoveWechatIds(action="replace").normalise(text) == f"加{label}<WECHAT> 领资料"
 
 
 def test_real_app_descriptions_lose_contact_details(corpus_dir: Path) -> None:
