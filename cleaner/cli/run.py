@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaner.errors import AccountingError, UsageError
+
+if TYPE_CHECKING:
+    from cleaner.run.engine import RunOptions
+    from cleaner.run.remote_dest import RemoteDest
 
 
 def _positive_int(value: str) -> int:
@@ -123,11 +128,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> int:
     from cleaner.io.storage import is_remote, location, remote, set_options
     from cleaner.recipe import load_recipe
-    from cleaner.report.build import build_report
-    from cleaner.run.engine import RunOptions, run
+    from cleaner.run.engine import RunOptions
     from cleaner.run.executors import check_ray_address, require_ray
-    from cleaner.run.legacy import write_legacy_layout
-    from cleaner.run.progress import QUIET, log
     from cleaner.run.records import default_runs_dir
     from cleaner.run.remote_dest import fetch_finished_run, open_remote_dest
     from cleaner.run.tokens import TokenCounter
@@ -181,12 +183,27 @@ def run_command(args: argparse.Namespace) -> int:
         ray_retries=args.ray_retries,
         remote=remote_dest,
     )
+    try:
+        return _run_and_report(options, remote_dest, args.legacy_layout)
+    finally:
+        if remote_dest is not None:
+            remote_dest.close()
+
+
+def _run_and_report(options: RunOptions, remote_dest: RemoteDest | None, legacy_layout: bool) -> int:
+    """Run, then write the report (and the legacy layout when asked) and upload them to a remote DEST."""
+    from cleaner.report.build import build_report
+    from cleaner.run.engine import run
+    from cleaner.run.legacy import write_legacy_layout
+    from cleaner.run.progress import QUIET, log
+
+    dest = options.dest
     code = run(options)
     if code == 0:
         shown = remote_dest.uri.rstrip("/") if remote_dest is not None else dest
         report = build_report(dest, **(remote_dest.report_names() if remote_dest is not None else {}))
         log(f"report: {shown}/report.html", QUIET, stamp=False)
-        if args.legacy_layout:
+        if legacy_layout:
             write_legacy_layout(dest)
             log(f"legacy layout: {shown}/good and {shown}/bad", QUIET, stamp=False)
         if remote_dest is not None:

@@ -32,6 +32,7 @@ from cleaner.io.storage import Remote, against_cache, remote, staging_dir
 from cleaner.run.layout import RunLayout
 from cleaner.run.outputs import owned_files, shard_files
 from cleaner.run.progress import log
+from cleaner.run.remote_lease import LEASE, RemoteLease
 
 
 @dataclass
@@ -44,6 +45,8 @@ class RemoteDest:
     _remote_files: dict[str, dict[str, Any]] = field(default_factory=dict)
     _checked: bool = False
     _last_sync: float = float("-inf")
+    #: This run's hold on DEST (remote_lease.py), taken before anything there is read or changed.
+    lease: RemoteLease | None = None
 
     @property
     def layout(self) -> RunLayout:
@@ -61,6 +64,15 @@ class RemoteDest:
 
     def _rel(self, path: Path) -> str:
         return path.relative_to(self.staging).as_posix()
+
+    def close(self) -> None:
+        """Give up the lease: another run may write DEST now."""
+        if self.lease is not None:
+            try:
+                self.lease.release()
+            except OSError as err:
+                log(f"could not remove the lease {self.remote.uri_of(LEASE)} ({err}); it expires by itself")
+            self.lease = None
 
     def open(self, restart: bool) -> None:
         """Before the run: fetch an earlier run's state when the staging folder lacks it, and on
@@ -85,7 +97,9 @@ class RemoteDest:
         ledger = {*self._first(), self._rel(self.layout.outputs)}
         signatures = self._rel(self.layout.signatures_dir) + "/"
         wanted = [
-            rel for rel in self._remote_files if (rel in ledger if ledger_only else not rel.startswith(signatures))
+            rel
+            for rel in self._remote_files
+            if rel != LEASE and (rel in ledger if ledger_only else not rel.startswith(signatures))
         ]
         wanted.sort(key=lambda rel: (self._fetch_rank(rel), rel))
         record = self._record()
@@ -105,7 +119,7 @@ class RemoteDest:
         layout = self.layout
         owned = {self._rel(path) for path in owned_files(layout)} if layout.manifest.exists() else set()
         state = self._rel(layout.state) + "/"
-        doomed = sorted(rel for rel in self._remote_files if rel in owned or rel.startswith(state))
+        doomed = sorted(rel for rel in self._remote_files if rel != LEASE and (rel in owned or rel.startswith(state)))
         for rel in doomed:
             self.remote.fs.rm_file(self.remote.key(rel))
             del self._remote_files[rel]
@@ -259,7 +273,13 @@ def open_remote_dest(uri: str, staging: Path | None, restart: bool) -> RemoteDes
         dest.staging.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UsageError(f"cannot create the staging folder {dest.staging}: {err.strerror or err}") from None
-    dest.open(restart)
+    dest.lease = RemoteLease(dest.remote, str(dest.staging))
+    dest.lease.acquire()
+    try:
+        dest.open(restart)
+    except BaseException:
+        dest.close()
+        raise
     return dest
 
 

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 
 from cleaner.io.storage import staging_dir
+from cleaner.run.records import process_start_time
 from cleaner.run.remote_dest import open_remote_dest
+from cleaner.run.remote_lease import LEASE, LEASE_SECONDS, holder_alive
 from tests.helpers import MALFORMED, PROJECT, cli, output_bytes, real_lines, wait_for, write_lines, write_recipe
 from tests.s3 import client, make_bucket, remote_bytes, upload
 
@@ -162,6 +164,7 @@ def test_uploads_go_plan_first_data_before_markers_summary_last(
     put = dest.remote.fs.put
     monkeypatch.setattr(dest.remote.fs, "put", lambda local, keys: (batches.append(list(keys)), put(local, keys)))
     dest.sync()
+    dest.close()  # the lease goes: DEST then holds only the run's files
     order = [key.split("/copy/", 1)[1] for batch in batches for key in batch]
     assert order[:2] == ["_state/plan.json", "_state/manifest.json"] and order[-1] == "summary.json"
     data = [i for i, rel in enumerate(order) if rel.startswith(("kept/", "rejected/", "stats/", "_state/dedup/s0"))]
@@ -328,3 +331,37 @@ def test_stop_kill_and_resume_from_an_empty_staging_folder(
     assert f"{remote_done}/9 shards already done" in done.stdout
     assert remote_bytes(fs, "resume-bucket/out") == expected
     assert json.loads(fs.cat_file("resume-bucket/out/summary.json"))["invocations"] == 3
+
+
+def test_a_second_run_into_a_remote_dest_in_use_is_refused(
+    reference: tuple[Path, Path], s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Two staging folders (two machines) must not write one DEST: the second run is one line and
+    exit 2 while the first holds the lease; the first ends normally and removes its lease."""
+    src, _ = reference
+    fs = make_bucket(s3_env, "lease-bucket")
+    upload(fs, src, "lease-bucket/raw")
+    args = ["s3://lease-bucket/raw", "s3://lease-bucket/out", "--recipe", "mixed", *ONE]
+    first = _start(*args)
+    wait_for(lambda: fs.exists(f"lease-bucket/out/{LEASE}") or first.poll() is not None, timeout=120)
+    assert first.poll() is None, first.communicate()[1].decode()
+    holder = json.loads(fs.cat_file(f"lease-bucket/out/{LEASE}"))
+    assert holder["pid"] == first.pid
+    second = cli("run", *args, "--staging-dir", str(tmp_path / "elsewhere"))
+    assert second.returncode == 2, second.stderr
+    assert f"is being written by another run (pid {first.pid}" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    _, errors = first.communicate(timeout=300)  # read as it runs: a full pipe would block the run
+    assert first.returncode == 0, errors.decode()
+    assert fs.exists("lease-bucket/out/summary.json") and not fs.exists(f"lease-bucket/out/{LEASE}")
+    assert not (tmp_path / "elsewhere" / "_state").exists()
+
+
+def test_a_lease_is_stale_when_its_process_is_gone_or_it_was_not_renewed() -> None:
+    me = {"host": "here", "pid": os.getpid(), "start_time": process_start_time(os.getpid())}
+    assert holder_alive(me, LEASE_SECONDS * 10, "here")  # this host's live process: its age does not matter
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert not holder_alive({**me, "pid": gone.pid}, 0.0, "here")  # killed on this host: taken over at once
+    assert holder_alive({**me, "host": "another"}, LEASE_SECONDS - 1, "here")
+    assert not holder_alive({**me, "host": "another"}, LEASE_SECONDS + 1, "here")
