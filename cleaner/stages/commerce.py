@@ -133,14 +133,12 @@ class CallToAction(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text.lower()
-        if not _ACTION.search(text):
-            # No acting sentence: the share is 0 whatever the sentences are, so they are not split.
-            yield Measure("call_to_action", "action_sentence_share", 0.0, ">=", self.min_share, "", gate=False)
-            return
-        spans = [m.span() for m in _SENTENCE.finditer(text) if word_count(m.group()) >= 3]
+        cues = list(_ACTION.finditer(text))
+        # Without a cue no sentence acts and the share is 0 whatever the sentences: they are not split.
+        spans = [m.span() for m in _SENTENCE.finditer(text) if word_count(m.group()) >= 3] if cues else []
         starts = [start for start, _ in spans]
         acting: dict[int, str] = {}
-        for match in _ACTION.finditer(text):
+        for match in cues:
             i = bisect_right(starts, match.start()) - 1
             if i >= 0 and match.end() <= spans[i][1]:
                 acting.setdefault(i, match.group())
