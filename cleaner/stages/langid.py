@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,12 @@ class LanguageId(RejectingAnnotator):
         if not any(p.strip() for p in parts):
             return UNDETERMINED, 0.0
         weights = [len(p) for p in parts]
-        combined: Counter[str] = Counter()
+        combined: dict[str, float] = {}
         for weight, ranked in zip(weights, predict(self._model, parts, self.top_k)):
             for label, prob in ranked:
-                combined[label] += prob * weight
+                combined[label] = combined.get(label, 0) + prob * weight
         total = sum(weights)
-        label, mass = combined.most_common(1)[0]
+        label, mass = max(combined.items(), key=itemgetter(1))
         score = mass / total
         if not self._script:
             return label, score
@@ -99,7 +100,7 @@ class LanguageId(RejectingAnnotator):
         if settled != label:
             self._overrides[f"{label}->{settled}"] += 1
         if label in CJK_LABELS:
-            return settled, min(1.0, sum(combined[lab] for lab in CJK_LABELS) / total)
+            return settled, min(1.0, sum(combined.get(lab, 0) for lab in CJK_LABELS) / total)
         return (label, score) if settled == label else (settled, han_share(sample))
 
     def judge(self, doc: Document) -> Rejection | None:

@@ -43,22 +43,35 @@ def han_share(text: str) -> float:
 
 
 def settle(label: str, text: str) -> str:
-    """The language the script of `text` supports, for a text fastText labelled `label`."""
-    han = count_chars(HAN_RUNS, text)
-    if han == 0 and label not in CJK_LABELS:
+    """The language the script of `text` supports, for a text fastText labelled `label`.
+
+    Han is counted only where its number decides: without kana and hangul, Han text the model
+    already placed in the CJK family is Chinese unless it holds a Cantonese particle.
+    """
+    cjk_label = label in CJK_LABELS
+    if not cjk_label and not HAN_RUNS.search(text):
         return label
     kana, hangul = count_chars(KANA_RUNS, text), count_chars(HANGUL_RUNS, text)
-    if label not in CJK_LABELS and (kana or hangul or han < HAN_SHARE * count_chars(LETTER_RUNS, text)):
+    if kana or hangul:
+        if not cjk_label:
+            return label
+        han = count_chars(HAN_RUNS, text)
+        if hangul >= HANGUL_SHARE * (han + kana + hangul):
+            return "ko"
+        if kana >= KANA_SHARE * (han + kana):
+            return "ja"
+        if han == 0:
+            return label
+    elif not cjk_label:
+        han = count_chars(HAN_RUNS, text)
+        if han < HAN_SHARE * count_chars(LETTER_RUNS, text):
+            return label
+    elif not HAN_RUNS.search(text):
         return label
-    cjk = han + kana + hangul
-    if cjk == 0:
-        return label
-    if hangul >= HANGUL_SHARE * cjk:
-        return "ko"
-    if kana >= KANA_SHARE * (han + kana):
-        return "ja"
-    if han == 0:
-        return label
+    elif not _CANTONESE.search(text):
+        return "zh"
+    else:
+        han = count_chars(HAN_RUNS, text)
     if count_chars(_CANTONESE, text) >= max(1, CANTONESE_SHARE * han):
         return "yue"
     return "zh"
