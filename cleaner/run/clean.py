@@ -210,8 +210,8 @@ class StageRunner:
         if not self.budget:
             return call(*args)
         started = time.monotonic()
-        signal.setitimer(signal.ITIMER_REAL, max(self.budget - batch.spent[i], 1e-6))
-        try:
+        try:  # armed inside: a document out of budget gets 1 microsecond, which may end at once
+            signal.setitimer(signal.ITIMER_REAL, max(self.budget - batch.spent[i], 1e-6))
             return call(*args)
         except DocumentTimeout:
             counters.rejected["timeout"] += 1
