@@ -42,8 +42,6 @@ except ImportError:
 PATTERNS: list[tuple[str, str, int, Callable[[Any, str], Any]]] = [
     ("gopher words findall", gopher._WORDS.pattern, 0, lambda p, t: p.findall(t)),
     ("gopher letterless tokens", gopher._LETTERLESS_TOKEN.pattern, 0, lambda p, t: len(p.findall(t))),
-    ("whitespace split", gopher._WHITESPACE.pattern, 0, lambda p, t: p.split(t)),
-    ("paragraph split", gopher._PARAGRAPHS.pattern, 0, lambda p, t: p.split(t)),
     ("Han count", zh_quality.HAN.pattern, 0, lambda p, t: len(p.findall(t))),
     ("Han runs", script.HAN_RUNS.pattern, 0, lambda p, t: [m.span() for m in p.finditer(t)]),
     ("Latin words", web_lines._LATIN_WORDS.pattern, 0, lambda p, t: p.findall(t)),

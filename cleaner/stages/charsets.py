@@ -6,6 +6,8 @@ Chinese that is the slowest part of a rule. A boolean table indexed by code poin
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -31,6 +33,30 @@ def non_space_count(text: str) -> int:
     without a string per space (a regex deleting `\\s+` makes one per run: 0.063 -> 0.017 s/MB
     on English); the separators it also drops are counted back."""
     return len("".join(text.split())) + sum(map(text.count, SPLIT_ONLY_SPACES))
+
+
+_SPACE_RUNS = regex.compile(r"\s+")
+
+
+def without_spaces(text: str) -> str:
+    """The text without the characters regex `\\s` matches: str.split in C (a regex deleting `\\s+`
+    makes a string per run), or that regex when the text holds a separator str.split also drops."""
+    if any(separator in text for separator in SPLIT_ONLY_SPACES):
+        return _SPACE_RUNS.sub("", text)
+    return "".join(text.split())
+
+
+def any_of(points: Iterable[int]) -> re.Pattern[str]:
+    """A stdlib `re` class matching any of these code points, written as ranges of consecutive ones:
+    a search that finds none costs about 8 ns per character (0.17 s over 22 M characters with the
+    ~340 characters unicode_normalise maps, against 0.76 s for a class that lists them one by one)."""
+    ranges: list[list[int]] = []
+    for point in sorted(set(points)):
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]")
 
 
 class CharSet:

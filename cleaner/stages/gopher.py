@@ -16,7 +16,7 @@ import numpy as np
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.charsets import code_points
+from cleaner.stages.charsets import code_points, without_spaces
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 
@@ -30,8 +30,6 @@ _LETTERLESS_TOKEN = regex.compile(r"(?<!\S)[^\p{L}\s]++(?!\S)")
 #: Stripped from both ends of a whitespace-separated word in the repetition rules ("Frank," and
 #: "(Frank)" are "Frank"; a token of these marks only is no word).
 _EDGE_PUNCTUATION = string.punctuation + "“”‘’«»„…–—·•、，。！？；：（）《》【】「」『』〈〉"
-_WHITESPACE = regex.compile(r"\s+")
-_PARAGRAPHS = regex.compile(r"\n{2,}")
 _BULLETS = tuple("•●‣◦▪■□◆◇-*–·")
 _ELLIPSES = ("...", "…")
 
@@ -118,16 +116,10 @@ class GopherQuality(MeasuredFilter):
 
 
 def duplicate_elements(items: list[str]) -> tuple[int, int]:
-    """How many items repeat an earlier one, and how many characters those repeats hold."""
-    seen: set[str] = set()
-    count = chars = 0
-    for item in items:
-        if item in seen:
-            count += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return count, chars
+    """How many items repeat an earlier one, and how many characters those repeats hold: all
+    items less one of each distinct item (a set and two sums in C, no Python loop per item)."""
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -168,6 +160,14 @@ class NgramHashes:
         return self._hashes[n]
 
 
+def _sorted_with_repeats(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The hashes sorted and where each equals the one before it, or None when none repeats (most
+    documents' long n-grams): a plain sort, several times faster than an argsort."""
+    ordered = np.sort(hashes)
+    same = ordered[1:] == ordered[:-1]
+    return (ordered, same) if same.any() else None
+
+
 def top_ngram_chars(hashes: np.ndarray, lengths: np.ndarray, n: int) -> int:
     """Characters covered by all occurrences of the most frequent n-gram (Gopher's top n-gram).
 
@@ -176,13 +176,13 @@ def top_ngram_chars(hashes: np.ndarray, lengths: np.ndarray, n: int) -> int:
     one that occurs first wins, as in datatrove (Counter.most_common), whatever the token ids.
     `hashes` are the document's n-gram hashes (`NgramHashes`), `lengths` its tokens' lengths.
     """
-    if not len(hashes):
+    if not len(hashes) or (found := _sorted_with_repeats(hashes)) is None:
         return 0
-    unique, counts = np.unique(hashes, return_counts=True)
+    ordered, same = found
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    counts = np.diff(starts, append=len(ordered))
     top = int(counts.max())
-    if top < 2:
-        return 0
-    tied = unique[counts == top]  # sorted, as np.unique returns them
+    tied = ordered[starts[counts == top]]  # sorted
     if len(tied) == 1:
         start = int(np.argmax(hashes == tied[0]))
     else:
@@ -194,19 +194,17 @@ def top_ngram_chars(hashes: np.ndarray, lengths: np.ndarray, n: int) -> int:
 def duplicate_ngram_chars(hashes: np.ndarray, lengths: np.ndarray, n: int) -> int:
     """Characters inside any n-gram that also occurs earlier in the document (overlaps once);
     arguments as for `top_ngram_chars`."""
-    if not len(hashes):
+    if not len(hashes) or (found := _sorted_with_repeats(hashes)) is None:
         return 0
-    # A plain sort finds the repeated values (several times faster than a stable argsort on long
-    # texts; most documents have none); then only their occurrences are sorted, to keep each first out.
-    ordered = np.sort(hashes)
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
-        return 0
-    repeated = np.unique(ordered[1:][same])
-    nearest = repeated[np.minimum(np.searchsorted(repeated, hashes), len(repeated) - 1)]
-    occurrences = np.flatnonzero(nearest == hashes)
-    _, first = np.unique(hashes[occurrences], return_index=True)
-    repeats = np.delete(occurrences, first)
+    _, same = found
+    # Every position but the first of each distinct hash: the smallest position of each run of an
+    # argsort (an unstable argsort and a reduceat; a search of every hash among the repeated
+    # values cost twice as much on long texts).
+    order = np.argsort(hashes)
+    firsts = np.minimum.reduceat(order, np.flatnonzero(np.concatenate(([True], ~same))))
+    later = np.ones(len(hashes), dtype=bool)
+    later[firsts] = False
+    repeats = np.flatnonzero(later)
     size = len(lengths)
     edges = np.bincount(repeats, minlength=size + 1) - np.bincount(repeats + n, minlength=size + 1)
     covered = np.cumsum(edges)[:size] > 0
@@ -258,13 +256,16 @@ class GopherRepetition(MeasuredFilter):
         _int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction")
 
     def __post_init__(self) -> None:
-        self._top = sorted(_int_keys(self.max_top_ngram_fraction, "max_top_ngram_fraction").items())
-        self._dup = sorted(_int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction").items())
+        # (n, limit, reason, measure name) per size, the strings built once, not per document.
+        top = sorted(_int_keys(self.max_top_ngram_fraction, "max_top_ngram_fraction").items())
+        dup = sorted(_int_keys(self.max_dup_ngram_fraction, "max_dup_ngram_fraction").items())
+        self._top = [(n, limit, f"gopher_top_{n}_gram", f"top_{n}_gram_char_fraction") for n, limit in top]
+        self._dup = [(n, limit, f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_fraction") for n, limit in dup]
 
     def _units(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Token ids and their lengths in characters."""
         if self.unit == "char":
-            ids = code_points(_WHITESPACE.sub("", text))
+            ids = code_points(without_spaces(text))
             return ids, np.ones(len(ids), dtype=np.int64)
         words = list(filter(None, map(str.strip, text.split(), repeat(_EDGE_PUNCTUATION))))
         # str hashes as token ids (computed in C; equal words, equal ids): only equality is used.
@@ -273,8 +274,7 @@ class GopherRepetition(MeasuredFilter):
 
     def measure_names(self) -> tuple[str, ...]:
         lines = ("dup_line_fraction", "dup_line_char_fraction", "dup_paragraph_fraction", "dup_paragraph_char_fraction")
-        top = tuple(f"top_{n}_gram_char_fraction" for n, _ in self._top)
-        return lines + top + tuple(f"dup_{n}_gram_char_fraction" for n, _ in self._dup)
+        return lines + tuple(name for *_, name in self._top) + tuple(name for *_, name in self._dup)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
@@ -285,7 +285,9 @@ class GopherRepetition(MeasuredFilter):
             ("line", text.split("\n"), self.max_dup_line_fraction, self.max_dup_line_char_fraction),
             (
                 "paragraph",
-                _PARAGRAPHS.split(text),
+                # Split at every second newline: a longer run leaves empty or "\n" pieces, which the
+                # strip below drops, as a split at runs of two or more would (a str split, no regex).
+                text.split("\n\n"),
                 self.max_dup_paragraph_fraction,
                 self.max_dup_paragraph_char_fraction,
             ),
@@ -309,16 +311,16 @@ class GopherRepetition(MeasuredFilter):
         # n-gram (0 characters) on, every larger size has none, and is not hashed (most documents
         # repeat no 10-character or 5-word gram).
         unrepeated = len(ids) + 1
-        for n, limit in self._top:
+        for n, limit, reason, name in self._top:
             chars = top_ngram_chars(hashes(n), lengths, n) if n < unrepeated else 0
             if not chars:
                 unrepeated = min(unrepeated, n)
-            yield Measure(f"gopher_top_{n}_gram", f"top_{n}_gram_char_fraction", chars / unit_chars, ">", limit)
-        for n, limit in self._dup:
+            yield Measure(reason, name, chars / unit_chars, ">", limit)
+        for n, limit, reason, name in self._dup:
             chars = duplicate_ngram_chars(hashes(n), lengths, n) if n < unrepeated else 0
             if not chars:
                 unrepeated = min(unrepeated, n)
-            yield Measure(f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_fraction", chars / unit_chars, ">", limit)
+            yield Measure(reason, name, chars / unit_chars, ">", limit)
 
 
 @register
