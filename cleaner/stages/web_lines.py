@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,6 @@ BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
 
 #: Words of Latin-script languages (stdlib `re`: plain ranges run about twice as fast there).
 _LATIN_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
-#: Those words and the line breaks: one scan of a page yields the words of each of its lines.
-_WORDS_OR_BREAKS = re.compile(_LATIN_WORDS.pattern + "|\n")
-#: Codes of a page's words: a stop word, another word; a line break stays a line break.
-_STOP, _OTHER = "s", "w"
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
 #: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus:
 #: `首页 新闻 体育`), tried first, since the symbol branch's leading spaces are possessive and would
@@ -173,7 +168,6 @@ class BoilerplateLines(Normaliser):
             for line in load_phrases(resolve_resource(name))
             for word in line.split()
         )
-        self._word_codes = dict.fromkeys(self._stop_words, _STOP) | {"\n": "\n"}
         chars = {c for name in self.function_char_lists for line in load_phrases(resolve_resource(name)) for c in line}
         chars = {c for c in chars if HAN_RUNS.fullmatch(c)}
         self._function_chars = re.compile("[" + "".join(sorted(chars)) + "]") if chars else None
@@ -206,26 +200,21 @@ class BoilerplateLines(Normaliser):
         han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
         return len(text) + (self.cjk_weight - 1) * han, han
 
-    def _word_codes_by_line(self, text: str) -> list[str]:
-        """For each line of a page, one code per word (`_STOP` or `_OTHER`), in one scan of the page;
-        lower-casing the page lower-cases each line alike, and no word spans a line break."""
-        words = _WORDS_OR_BREAKS.findall(text.lower())
-        return "".join(map(self._word_codes.get, words, repeat(_OTHER))).split("\n")
-
-    def _density(self, text: str, han: int, codes: str) -> tuple[float, bool, int]:
-        """(function-word or function-character share, is a Chinese line, words) of a line, given its
-        Han count and word codes; in a Chinese line every Han character counts as a word."""
-        if han and han >= len(codes):
+    def _density(self, text: str, lowered: str, han: int) -> tuple[float, bool, int]:
+        """(function-word or function-character share, is a Chinese line, words) of a line, its
+        lower-cased text and its Han count; in a Chinese line every Han character counts as a word."""
+        words = _LATIN_WORDS.findall(lowered)
+        if han and han >= len(words):
             found = len(self._function_chars.findall(text)) if self._function_chars else 0
             return found / han, True, han
-        if not codes:
+        if not words:
             return 0.0, False, 0
-        return codes.count(_STOP) / len(codes), False, len(codes)
+        found = sum(map(self._stop_words.__contains__, words))
+        return found / len(words), False, len(words)
 
-    def _classify(self, text: str, raw: str, repeated: bool, codes: str) -> tuple[float, int, bool]:
-        """(weighted length, context-free class, may be a heading) of one line, stripped and raw,
-        given its word codes. The tests that make a line bad come first, cheapest first, and its
-        density only after them."""
+    def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
+        """(weighted length, context-free class, may be a heading) of one line, stripped and raw.
+        The tests that make a line bad come first, cheapest first, and its density only after them."""
         length, han = self._length(text)
         if repeated and length < self.length_high:
             return length, BAD, False
@@ -241,7 +230,7 @@ class BoilerplateLines(Normaliser):
             segments = [s for s in _SEPARATORS.split(text) if s.strip()]
             if len(segments) >= 3 and length / len(segments) < self.max_menu_segment:
                 return length, BAD, False
-        density, chinese, words = self._density(text, han, codes)
+        density, chinese, words = self._density(text, lowered, han)
         if length < self.length_low:
             return length, SHORT, not sentence and words >= 2
         low, high = (
@@ -268,7 +257,6 @@ class BoilerplateLines(Normaliser):
         raw = text.split("\n")
         stripped = [line.strip() for line in raw]
         counts = Counter(stripped)
-        codes = self._word_codes_by_line(text)
         lines: list[_Line] = []
         #: The weighted length of each line met so far: a line met again is bad, not classed again.
         seen: dict[str, float] = {}
@@ -278,7 +266,7 @@ class BoilerplateLines(Normaliser):
             if line in seen:
                 lines.append(_Line(index, line, seen[line], BAD, False))
                 continue
-            length, klass, heading = self._classify(line, raw[index], counts[line] > 1, codes[index])
+            length, klass, heading = self._classify(line, raw[index], counts[line] > 1)
             seen[line] = length
             lines.append(_Line(index, line, length, klass, heading))
         _promote_runs(lines, self.length_high)
