@@ -156,15 +156,12 @@ class StageRunner:
         return alive
 
     def _apply(self, step: _Step, batch: _Batch, alive: list[int]) -> list[int]:
-        clock = time.perf_counter
         stage, counters, normaliser = step.stage, step.counters, step.normaliser
         kept = []
         for i in alive:
             doc = batch.docs[i]
             before = len(doc.text)
-            started = clock()
             rejection = self._timed(counters, batch, i, apply_stage, stage, doc)
-            counters.seconds += clock() - started
             if batch.outcomes[i] is not None:  # timed out
                 continue
             if normaliser:
@@ -179,14 +176,11 @@ class StageRunner:
     def _route(self, route: Route, step: _Step, batch: _Batch, alive: list[int]) -> list[int]:
         """Run each document through the branch the route chooses; return those that pass it."""
         counters = step.counters
-        clock = time.perf_counter
         passed: set[int] = set()
         by_branch: dict[str, list[int]] = {}
         for i in alive:
             doc = batch.docs[i]
-            started = clock()
             chosen = self._timed(counters, batch, i, route.select, doc)
-            counters.seconds += clock() - started
             if batch.outcomes[i] is not None:
                 continue
             if chosen is not None:
@@ -205,21 +199,25 @@ class StageRunner:
         return [i for i in alive if i in passed]
 
     def _timed(self, counters: StageCounters, batch: _Batch, i: int, call: Callable[..., Any], *args: Any) -> Any:
-        """`call(*args)` within what is left of document i's time budget; a timeout is charged to
-        `counters` and rejects the document (the result is then None and the outcome set)."""
-        if not self.budget:
-            return call(*args)
-        started = time.monotonic()
+        """`call(*args)`, its time added to `counters`, within what is left of document i's time
+        budget; a timeout is charged to `counters` and rejects the document (the result is then
+        None and the outcome set)."""
+        clock = time.perf_counter
+        started = clock()
         try:  # armed inside: a document out of budget gets 1 microsecond, which may end at once
-            signal.setitimer(signal.ITIMER_REAL, max(self.budget - batch.spent[i], 1e-6))
+            if self.budget:
+                signal.setitimer(signal.ITIMER_REAL, max(self.budget - batch.spent[i], 1e-6))
             return call(*args)
         except DocumentTimeout:
             counters.rejected["timeout"] += 1
             batch.outcomes[i] = counters.label, Rejection("timeout", f"over {self.budget:g}s in this stage")
             return None
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            batch.spent[i] += time.monotonic() - started
+            if self.budget:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            elapsed = clock() - started
+            counters.seconds += elapsed
+            batch.spent[i] += elapsed
 
     def collect_counters(self) -> None:
         """Copy what each stage counted itself (blacklist hits, ...) into its row, rules inside routes
