@@ -32,11 +32,17 @@ LABEL_BAD = "__label__lq"
 _T2S = opencc.OpenCC("t2s")
 _TOKEN = regex.compile(r"\p{Han}|[\p{L}\p{M}\p{N}_']+|[^\s\p{L}\p{M}\p{N}]")
 _DIGITS = regex.compile(r"\p{Nd}")
-_TERMINAL = tuple(".!?。！？…\"”’」』")
+_TERMINAL = tuple('.!?。！？…"”’」』')
 
 
 def prose_lines(text: str) -> str:
-    """The distinct sentence-final lines of the head of `text`, or `text` when they hold too little."""
+    """The distinct sentence-final lines of the head of `text`, or `text` when they hold too little.
+
+    They are never longer than `text` (one newline joins two lines that had at least one line
+    break between them), so a text under MIN_PROSE_CHARS is returned without splitting it.
+    """
+    if len(text) < MIN_PROSE_CHARS:
+        return text
     lines = dict.fromkeys(line for line in map(str.strip, text[:SCAN_CHARS].splitlines()) if line.endswith(_TERMINAL))
     prose = "\n".join(lines)
     return prose if len(prose) >= MIN_PROSE_CHARS else text
