@@ -40,6 +40,23 @@ def test_script_of_real_text(corpus_dir: Path) -> None:
     assert script_of("Москва — столица России.") == "other"
 
 
+def test_script_of_real_pages_by_language(corpus_dir: Path) -> None:
+    """German (Latin letters outside ASCII: no count), Russian and Arabic (counted) pages; one
+    "ru" page is mostly English."""
+    pages = corpus_records(corpus_dir, "multi/multi_web_pages_maintext.jsonl")
+    scripts = Counter((page["lang"], script_of(page["text"])) for page in pages if page["lang"] in {"de", "ru", "ar"})
+    assert scripts == {("de", "latin"): 344, ("ru", "other"): 2, ("ru", "latin"): 1, ("ar", "other"): 1}
+
+
+def test_script_of_where_counts_decide() -> None:
+    """Texts around the searches that stand in for counts get the counted answer."""
+    assert script_of("Hello world, привет") == "latin"  # Latin 10 >= half of 16 letters
+    assert script_of("Привет мир, hello") == "other"
+    assert script_of("Ⅻ Ⅷ ок") == "latin"  # Roman numerals are Latin script but not letters
+    assert script_of("中文的句子，一个片假名カ。") == "chinese"  # kana 1 of 12
+    assert script_of("・・・") == "japanese"  # CJK punctuation only: no Han, kana >= 10% of nothing
+
+
 def test_routes_by_script_and_language(tmp_path: Path) -> None:
     route = build_dataclass(Route, {"routes": ROUTES}, "route")
     validate_stage(route, tmp_path)
@@ -114,9 +131,7 @@ def routed_run(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 def test_rejections_and_stats_name_the_rule_inside(routed_run: Path) -> None:
-    rejected = Counter(
-        (row["stage"], row["reason"]) for row in pq.read_table(routed_run / "rejected").to_pylist()
-    )
+    rejected = Counter((row["stage"], row["reason"]) for row in pq.read_table(routed_run / "rejected").to_pylist())
     assert {stage for stage, _ in rejected} >= {"route/chinese/length_filter", "route/latin/gopher_quality"}
     assert all(stage.startswith("route/") for stage, _ in rejected)
     totals = json.loads((routed_run / "summary.json").read_text())["totals"]
