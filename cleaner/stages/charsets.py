@@ -7,6 +7,7 @@ Chinese that is the slowest part of a rule. A boolean table indexed by code poin
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import cache
 
@@ -63,13 +64,14 @@ class CharSet:
     """A set of characters that counts its members in a text without a Python loop."""
 
     def __init__(self, chars: str) -> None:
-        points = code_points(chars)
-        self._table = np.zeros(int(points.max(initial=0)) + 1, dtype=bool)
-        self._table[points] = True
+        # A table for every code point (1.1 MB): one gather per text, no clipping of the points
+        # (three more passes over the text, 0.23 -> 0.07 s over 22 M characters).
+        self._table = np.zeros(sys.maxunicode + 1, dtype=bool)
+        self._table[code_points(chars)] = True
 
     def mask(self, points: np.ndarray) -> np.ndarray:
         """True where the code point is in the set."""
-        return self._table[np.minimum(points, len(self._table) - 1)] & (points < len(self._table))
+        return self._table.take(points)
 
     def count(self, points: np.ndarray) -> int:
         return int(np.count_nonzero(self.mask(points)))

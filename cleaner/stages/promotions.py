@@ -25,6 +25,11 @@ DEFAULT_PATTERNS = [
     r"(?:优惠券|红包)[^。！？\n]{0,10}(?:免费领|限时领|点击领|扫码领)",
     r"(?:代开|出售)[^。！？\n]{0,6}发票",
 ]
+#: An upper bound on the default patterns' scan time per character: four times the slowest seen, on
+#: text made of their first characters ("扫码" repeated: 2.5 µs per character, against 0.01 µs on
+#: real text). A text too short to reach the timeout at this rate is scanned without the regex
+#: module's timer, which costs about 2 µs per call, more than the scan of a short review.
+_DEFAULT_SECONDS_PER_CHAR = 1e-5
 
 
 @register
@@ -34,7 +39,8 @@ class Promotions(MeasuredFilter):
 
     `patterns` replaces the defaults; `extra_patterns` adds to them. Patterns from a recipe run
     with the regex module's timeout (`timeout_seconds` per document), so a catastrophic user
-    pattern cannot stall a worker; a timed-out document is kept and says so in explain.
+    pattern cannot stall a worker; a timed-out document is kept and says so in explain. The
+    defaults are linear: they run with the timeout only on texts long enough to reach it.
     Old cleaner: `detect_lottery` (reason `detect_lottery`: `(获奖|有奖).*活动`).
     """
 
@@ -74,8 +80,13 @@ class Promotions(MeasuredFilter):
         pattern = self._compiled()
         if pattern is None:
             return
+        text = doc.text
+        timeout: float | None = self.timeout_seconds
+        defaults_only = self.patterns is None and not self.extra_patterns
+        if defaults_only and len(text) * _DEFAULT_SECONDS_PER_CHAR < self.timeout_seconds:
+            timeout = None
         try:
-            found = [m.group() for m in pattern.finditer(doc.text, timeout=self.timeout_seconds)]
+            found = [m.group() for m in pattern.finditer(text, timeout=timeout)]
         except TimeoutError:
             yield Measure("promotions", "promotion_matches", 0, ">=", self.min_matches, "timed out: not judged")
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -98,7 +99,8 @@ class TablePage(MeasuredFilter):
             raise ValueError("min_segments: must be >= 2 (a standard deviation needs two)")
 
     def __post_init__(self) -> None:
-        self._split = regex.compile("[" + regex.escape(self.separators) + "]")
+        # A plain class: the stdlib `re` splits on it about twice as fast as `regex`.
+        self._split = re.compile("[" + re.escape(self.separators) + "]")
 
     def measure_names(self) -> tuple[str, ...]:
         return ("segment_mean",)
@@ -107,10 +109,18 @@ class TablePage(MeasuredFilter):
         lengths = np.array([len(s) for s in (p.strip() for p in self._split.split(doc.text)) if s], dtype=float)
         if len(lengths) < self.min_segments:
             return
-        mean, std = lengths.mean(), lengths.std(ddof=1)
-        kept = lengths[np.abs(lengths - mean) <= self.trim_sigma * std]
-        mean, std = kept.mean(), (kept.std(ddof=1) if len(kept) > 1 else 0.0)
-        share = kept.sum() / lengths.sum()
+        # Sums of whole lengths are exact in any order, so sum / count is numpy's mean to the bit,
+        # without its per-call overhead; the standard deviations stay numpy's.
+        total = lengths.sum()
+        mean, std = total / len(lengths), lengths.std(ddof=1)
+        within = np.abs(lengths - mean) <= self.trim_sigma * std
+        if within.all():
+            kept, kept_total = lengths, total
+        else:
+            kept = lengths[within]
+            kept_total = kept.sum()
+            mean, std = kept_total / len(kept), (kept.std(ddof=1) if len(kept) > 1 else 0.0)
+        share = kept_total / total
         gate = bool(std < self.max_std and share >= self.min_table_share)
         note = f"with std {std:.2f} vs {self.max_std:g}, {len(kept)} segments holding {share:.0%} of the text"
         yield Measure(self.name, "segment_mean", round(float(mean), 2), "<", self.max_mean, note, gate)

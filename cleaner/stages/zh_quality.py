@@ -154,5 +154,7 @@ class LongUnpunctuatedRun(MeasuredFilter):
         return ("longest_run",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        longest = max(map(len, self._long.findall(doc.text)), default=0)
+        text = doc.text
+        # A run the pattern finds is longer than max_chars: a text that short holds none.
+        longest = max(map(len, self._long.findall(text)), default=0) if len(text) > self.max_chars else 0
         yield Measure("long_unpunctuated_run", "longest_run", longest, ">", self.max_chars)
