@@ -85,7 +85,7 @@ def _garbled_pattern() -> regex.Pattern[str]:
 
 
 #: Latin-1 letters and symbols, except the · and × that Chinese text uses (马丁·路德, 3×4).
-_LATIN1_HIGH = regex.compile(r"[\u0080-\u00b6\u00b8-\u00d6\u00d8-\u00ff]")
+_LATIN1_HIGH = re.compile(r"[\u0080-\u00b6\u00b8-\u00d6\u00d8-\u00ff]")
 _MARKERS = ("锟斤", "斤拷", "烫烫烫", "屯屯屯", "\ufffd")
 
 
@@ -118,7 +118,10 @@ def _mojibake_run_chars(text: str) -> int:
 
 
 def _may_be_garbled(text: str) -> bool:
-    """Cheap scans in C that the regex kinds need to pass; most clean text fails them all."""
+    """Cheap scans in C that the regex kinds need to pass; most clean text fails them all (an ASCII
+    text, which CPython flags without a scan, has no marker and no Latin-1 letter)."""
+    if text.isascii():
+        return False
     return any(marker in text for marker in _MARKERS) or bool(_LATIN1_HIGH.search(text))
 
 
