@@ -28,7 +28,7 @@ import resource
 import shutil
 import time
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,9 +39,9 @@ from cleaner.dedup.partitions import partition_count
 from cleaner.document import Document
 from cleaner.errors import OutputError
 from cleaner.io.fsutil import publish_folder, read_json, start_folder, temp_name, write_atomic, write_json_atomic
-from cleaner.io.parse import parse_line
+from cleaner.io.parse import Malformed, parse_line
 from cleaner.recipe import Recipe
-from cleaner.run.clean import StageRunner
+from cleaner.run.clean import BATCH_CHARS, BATCH_DOCS, StageRunner
 from cleaner.run.executors import Executor
 from cleaner.run.layout import RunLayout
 from cleaner.run.plan import Shard, UnitInput, bytes_to_read, unit_lines, verify_unchanged
@@ -121,6 +121,30 @@ def _write_run(folder: Path, index: int, keys: array, contents: array) -> tuple[
     return keys_path.name, len(k)
 
 
+def _reaching(runner: StageRunner | None, parsed: Iterable[Document | Malformed]) -> Iterator[Document]:
+    """The parsed documents that the stages before remove_repeated_lines keep, in input order,
+    run through those stages in the clean phase's batches."""
+    batch: list[Document] = []
+    chars = 0
+    for item in parsed:
+        if not isinstance(item, Document):
+            continue
+        if runner is None:
+            yield item
+            continue
+        batch.append(item)
+        chars += len(item.text)
+        if len(batch) >= BATCH_DOCS or chars >= BATCH_CHARS:
+            yield from _kept(runner, batch)
+            batch, chars = [], 0
+    if batch:
+        yield from _kept(runner, batch)
+
+
+def _kept(runner: StageRunner, batch: list[Document]) -> Iterator[Document]:
+    return (doc for doc, outcome in zip(batch, runner.run_batch(batch)) if outcome is None)
+
+
 def count_unit(task: LinesTask) -> dict[str, Any]:
     """Collect one unit's (line key, content hash) pairs into sorted runs under `task.out_dir`."""
     worker = current()
@@ -139,12 +163,15 @@ def count_unit(task: LinesTask) -> dict[str, Any]:
     read = documents = lines = 0
     progress = [0]
     unit = task.input
+
+    def parsed() -> Iterator[Document | Malformed]:
+        nonlocal read
+        for raw in unit_lines(unit, recipe.input.max_line_bytes, progress):
+            read += 1
+            yield parse_line(raw, unit.source_file, recipe.text_fields, recipe.input.id_field, recipe.input.html_field)
+
     verify_unchanged(unit.path, unit.source_file, unit.size, unit.mtime_ns, unit.end)
-    for raw in unit_lines(unit, recipe.input.max_line_bytes, progress):
-        read += 1
-        doc = parse_line(raw, unit.source_file, recipe.text_fields, recipe.input.id_field, recipe.input.html_field)
-        if not isinstance(doc, Document) or (runner is not None and runner.run(doc) is not None):
-            continue
+    for doc in _reaching(runner, parsed()):
         doc_keys, content = stage.document_keys(doc)
         documents += 1
         lines += len(doc_keys)
