@@ -132,7 +132,7 @@ def run_command(args: argparse.Namespace) -> int:
     from cleaner.run.executors import check_ray_address, require_ray
     from cleaner.run.records import default_runs_dir
     from cleaner.run.remote_dest import fetch_finished_run, open_remote_dest
-    from cleaner.run.tokens import TokenCounter
+    from cleaner.run.tokens import check_tokenizer
 
     set_options(args.storage_option)
     source = location(args.source)
@@ -156,7 +156,7 @@ def run_command(args: argparse.Namespace) -> int:
             check_ray_address(args.ray_address)
     recipe = load_recipe(args.recipe, args.tokenizer)
     if recipe.output.tokenizer != "none":
-        TokenCounter(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
+        check_tokenizer(recipe.output.tokenizer)  # a bad tokenizer fails here, before anything starts
     if args.dedup_against is not None and recipe.dedup is None:
         raise UsageError("--dedup-against needs a recipe with a dedup: section")
     against = location(args.dedup_against) if args.dedup_against is not None else None

