@@ -1,0 +1,41 @@
+"""charsets: the C-speed character helpers give what the regex or per-character test they replace gives."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import regex
+
+from cleaner.stages.charsets import CharSet, any_of, code_points, without_spaces
+from tests.conftest import corpus_records
+
+PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "multi/multi_web_pages_fulltext.jsonl"]
+
+
+def _real_texts(corpus_dir: Path) -> list[str]:
+    return [r.get("text") or r.get("content") or "" for name in PAGES for r in corpus_records(corpus_dir, name, 60)]
+
+
+def test_without_spaces_is_the_regex_deletion(corpus_dir: Path) -> None:
+    spaces = regex.compile(r"\s+")
+    texts = _real_texts(corpus_dir)
+    # U+001C..1F: whitespace to str.split, not to regex `\s`, so they stay.
+    texts += [t[:200] + "\x1c\x1f" + t[200:400] for t in texts[:20]]
+    for text in texts:
+        assert without_spaces(text) == spaces.sub("", text)
+    assert without_spaces("a\x1cb c\u3000d\xa0e") == "a\x1cbcde"
+
+
+def test_any_of_matches_exactly_the_points() -> None:
+    points = {0, 1, 2, 5, 0x3000, 0x3001, 0x1F100, sys.maxunicode}
+    pattern = any_of(points)
+    found = {c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000 and pattern.match(chr(c))}
+    assert found == points
+
+
+def test_charset_mask_is_membership(corpus_dir: Path) -> None:
+    members = "，。的了\U00020000"
+    chars = CharSet(members)
+    for text in _real_texts(corpus_dir)[:40] + ["\U0010ffff的\U00020000"]:
+        assert chars.mask(code_points(text)).tolist() == [c in members for c in text]
