@@ -24,29 +24,6 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-#: Characters str.split() treats as whitespace that regex `\s` (Unicode White_Space) does not: the
-#: information separators U+001C..U+001F. Every other whitespace character is the same to both.
-SPLIT_ONLY_SPACES = "\x1c\x1d\x1e\x1f"
-
-
-def non_space_count(text: str) -> int:
-    """Characters that are not whitespace as regex `\\s` sees it. str.split drops whitespace in C
-    without a string per space (a regex deleting `\\s+` makes one per run: 0.063 -> 0.017 s/MB
-    on English); the separators it also drops are counted back."""
-    return len("".join(text.split())) + sum(map(text.count, SPLIT_ONLY_SPACES))
-
-
-_SPACE_RUNS = regex.compile(r"\s+")
-
-
-def without_spaces(text: str) -> str:
-    """The text without the characters regex `\\s` matches: str.split in C (a regex deleting `\\s+`
-    makes a string per run), or that regex when the text holds a separator str.split also drops."""
-    if any(separator in text for separator in SPLIT_ONLY_SPACES):
-        return _SPACE_RUNS.sub("", text)
-    return "".join(text.split())
-
-
 def any_of(points: Iterable[int]) -> re.Pattern[str]:
     """A stdlib `re` class matching any of these code points, written as ranges of consecutive ones:
     a search that finds none costs about 8 ns per character (0.17 s over 22 M characters with the

@@ -11,6 +11,7 @@ from cleaner.document import Document
 from cleaner.stages.gopher import duplicate_elements
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.text.spaces import non_space_count
 
 #: FineWeb's terminal marks (datatrove's FineWebQualityFilter as FineWeb ran it): . ' " ! ?
 #: FineWeb-2 replaced them with datatrove's 159 Unicode sentence terminals (。！？ among them, no
@@ -19,9 +20,6 @@ TERMINAL_PUNCTUATION = ".'\"!?"
 #: Chinese line ends (ours): FineWeb-2's 。！？ and . ! ?, plus the closing quotes and brackets,
 #: … and ；： that end Chinese sentences and paragraphs.
 ZH_TERMINAL_PUNCTUATION = ".!?\"'。！？…」』”’；;:：)）》]】"
-#: Characters `str.split` takes for whitespace that `regex`'s \S (which the ratio was first measured
-#: with) counts as text: the ASCII file, group, record and unit separators.
-_SPLIT_ONLY_SPACES = "\x1c\x1d\x1e\x1f"
 
 
 @register
@@ -78,7 +76,7 @@ class FineWebQuality(MeasuredFilter):
             ratio = duplicate_elements(lines)[1] / chars if chars else 0.0
             yield Measure("fineweb_dup_lines", "dup_line_char_ratio", ratio, ">", self.max_dup_line_char_ratio)
         if self.max_newline_ratio is not None:
-            units = _non_space_chars(text) if self.unit == "char" else len(text.split())
+            units = non_space_count(text) if self.unit == "char" else len(text.split())
             if units:
                 ratio = text.count("\n") / units
                 yield Measure("fineweb_list_page", f"newlines_per_{self.unit}", ratio, ">", self.max_newline_ratio)
@@ -102,8 +100,3 @@ class FineWebQualityZh(FineWebQuality):
     min_lines: int = 3
 
     unit: ClassVar[str] = "char"
-
-
-def _non_space_chars(text: str) -> int:
-    """Characters other than whitespace, as `regex`'s \\S counts them, without one match per character."""
-    return len("".join(text.split())) + sum(map(text.count, _SPLIT_ONLY_SPACES))

@@ -16,9 +16,10 @@ import numpy as np
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.charsets import code_points, without_spaces
+from cleaner.stages.charsets import code_points
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.text.spaces import without_spaces
 
 #: gopher_quality's words (count, mean length, stop words): runs of word characters, joined by
 #: apostrophes, hyphens or dots, without the punctuation around them. One findall, no search per

@@ -22,10 +22,11 @@ import regex
 
 from cleaner.document import Document
 from cleaner.stages.base import Normaliser
-from cleaner.stages.charsets import CharSet, code_points, non_space_count
+from cleaner.stages.charsets import CharSet, code_points
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 from cleaner.stages.zh_quality import HAN, common_chars
+from cleaner.text.spaces import non_space_count
 
 
 def _gbk_mojibake_chars() -> str:

@@ -17,9 +17,10 @@ from importlib import resources
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.charsets import CharSet, code_points, han, non_space_count
+from cleaner.stages.charsets import CharSet, code_points, han
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.text.spaces import non_space_count
 
 HAN = regex.compile(r"\p{Han}")
 #: Sentence punctuation in Chinese text, full-width and the ASCII marks web text often uses.

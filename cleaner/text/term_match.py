@@ -25,6 +25,8 @@ import ahocorasick
 import opencc
 import regex
 
+from cleaner.text.spaces import holds_split_only_space
+
 _T2S = opencc.OpenCC("t2s")
 _HALF_WIDTH = {
     0x3000: 0x20,
@@ -39,9 +41,6 @@ _FULL_WIDTH = re.compile("[" + "".join(map(chr, sorted(_HALF_WIDTH))) + "]")
 #: replacing every whitespace run, with one match per line break instead of one per word (fold
 #: 0.116 -> 0.05 s/MB CPU on English).
 _SPACES = regex.compile(r"\s{2,}|[^\S ]")
-#: The information separators, whitespace to str.split and not to `regex` (the only difference,
-#: as `cleaner.stages.charsets.SPLIT_ONLY_SPACES` says; that package imports this module).
-_SPLIT_ONLY = re.compile("[\x1c-\x1f]")
 _INVISIBLE = regex.compile(r"\p{Cf}+")
 #: The separators `compact` drops besides spaces: a folded text holds no other whitespace and no
 #: zero-width character, so this class is all that is left to find (stdlib: 0.006 -> 0.003 s/MB).
@@ -62,7 +61,7 @@ def _single_spaces(text: str) -> str:
     """Every run of `regex` whitespace as one space. str.split splits on the same characters but
     for the four it alone takes, and joins the words in C (0.0066 -> 0.0032 s/MB on mixed's
     blacklist inputs); its edges are put back as one space each."""
-    if _SPLIT_ONLY.search(text):
+    if holds_split_only_space(text):
         return _SPACES.sub(" ", text)
     words = " ".join(text.split())
     if not words:

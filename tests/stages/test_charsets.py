@@ -5,9 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import regex
-
-from cleaner.stages.charsets import CharSet, any_of, code_points, without_spaces
+from cleaner.stages.charsets import CharSet, any_of, code_points
 from tests.conftest import corpus_records
 
 PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "multi/multi_web_pages_fulltext.jsonl"]
@@ -15,16 +13,6 @@ PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "
 
 def _real_texts(corpus_dir: Path) -> list[str]:
     return [r.get("text") or r.get("content") or "" for name in PAGES for r in corpus_records(corpus_dir, name, 60)]
-
-
-def test_without_spaces_is_the_regex_deletion(corpus_dir: Path) -> None:
-    spaces = regex.compile(r"\s+")
-    texts = _real_texts(corpus_dir)
-    # U+001C..1F: whitespace to str.split, not to regex `\s`, so they stay.
-    texts += [t[:200] + "\x1c\x1f" + t[200:400] for t in texts[:20]]
-    for text in texts:
-        assert without_spaces(text) == spaces.sub("", text)
-    assert without_spaces("a\x1cb c\u3000d\xa0e") == "a\x1cbcde"
 
 
 def test_any_of_matches_exactly_the_points() -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import regex
-
 from cleaner.document import Document
-from cleaner.stages.charsets import SPLIT_ONLY_SPACES, code_points, han, non_space_count
+from cleaner.stages.charsets import code_points, han
 from cleaner.stages.mojibake import GarbledText
 from cleaner.stages.zh_quality import (
     LongUnpunctuatedRun,
@@ -52,28 +50,6 @@ def test_han_ratio_counts_every_han_block() -> None:
     verdict = ZhCharRatio().check(doc("Hello world, this is English with 中文 inside."))
     assert verdict.reason == "low_chinese_ratio" and "< 0.600" in verdict.detail
     assert ZhCharRatio().check(doc("")).reason == "low_chinese_ratio"  # no ZeroDivisionError
-
-
-def test_non_space_count_is_regex_whitespace() -> None:
-    """str.split and regex `\\s` disagree on exactly the separators non_space_count counts back, over
-    every code point (with this Python's and this regex's Unicode tables)."""
-    every = "".join(map(chr, range(0x110000)))
-    regex_spaces = set(regex.findall(r"\s", every))
-    split_spaces = {c for c in every if c.isspace()}
-    assert split_spaces - regex_spaces == set(SPLIT_ONLY_SPACES) and regex_spaces <= split_spaces
-
-
-def test_non_space_count_is_regex_whitespace_on_real_text(corpus_dir: Path) -> None:
-    """The same count as deleting regex `\\s` (the ideographic space and U+2028 are spaces, the
-    separators \\x1c-\\x1f are not), on Chinese, English and web text."""
-    whitespace = regex.compile(r"\s+")
-    texts = [r["text"] for r in corpus_records(corpus_dir, "zh/zh_wechat_articles.jsonl", 30)]
-    texts += [r["text"] for r in corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl", 100)]
-    texts += [r["text"] for r in corpus_records(corpus_dir, "web/en_news_bbc_cx.jsonl", 10)]
-    texts += ["\x1c\x1d a\u3000b\u2028\x85\U0010ffff\u200b", "", " \t\n"]
-    for text in texts:
-        assert non_space_count(text) == len(whitespace.sub("", text))
-    assert non_space_count("\x1c\x1d a\u3000b\u2028\x85\U0010ffff\u200b") == 6
 
 
 def test_clean_chinese_passes_the_quality_rules(corpus_dir: Path) -> None:
