@@ -105,8 +105,15 @@ def load(corpus: Path) -> list[Page]:
                 kind = record.get("source_main_text_kind") or ""
                 kind = "none" if not kind else ("tool" if "tool" in kind or "extractor" in kind else "gold")
                 pages.append(
-                    Page(name, side["id"], record["lang"], side["html"], record["text"], record.get("source_main_text"),
-                         kind)
+                    Page(
+                        name,
+                        side["id"],
+                        record["lang"],
+                        side["html"],
+                        record["text"],
+                        record.get("source_main_text"),
+                        kind,
+                    )
                 )
     return pages
 
@@ -197,9 +204,11 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", choices=sorted(EXTRACTORS), help="run only these extractors")
     args = parser.parse_args()
     pages = load(args.corpus)
-    print(f"{len(pages)} pages, {sum(len(p.html.encode()) for p in pages) / 1e6:.1f} MB HTML, "
-          f"{sum(p.reference is not None for p in pages)} with a reference "
-          f"({sum(p.kind == 'gold' for p in pages)} gold, {sum(p.kind == 'tool' for p in pages)} tool output)")
+    print(
+        f"{len(pages)} pages, {sum(len(p.html.encode()) for p in pages) / 1e6:.1f} MB HTML, "
+        f"{sum(p.reference is not None for p in pages)} with a reference "
+        f"({sum(p.kind == 'gold' for p in pages)} gold, {sum(p.kind == 'tool' for p in pages)} tool output)"
+    )
     print(f"trafilatura {trafilatura.__version__}; resiliparse {version('resiliparse')}")
     quality = [*visible_rows(pages)]
     speed = []
@@ -214,8 +223,9 @@ def main() -> int:
     print(f"{'extractor':<28} {'group':<22} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'chr F1':>7} {'empty':>6}")
     print("\n".join(quality))
     print("\nSpeed (one process; slowest page in ms)")
-    print(f"{'extractor':<28} {'group':<22} {'pages':>5} {'MB':>7} {'pages/s':>8} {'MB/s':>7} {'max ms':>8} "
-          f"{'errors':>6}")
+    print(
+        f"{'extractor':<28} {'group':<22} {'pages':>5} {'MB':>7} {'pages/s':>8} {'MB/s':>7} {'max ms':>8} {'errors':>6}"
+    )
     print("\n".join(speed))
     return 0
 

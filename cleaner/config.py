@@ -30,7 +30,7 @@ def shown(value: Any, limit: int = 120) -> str:
 
 
 def did_you_mean(word: str, known: Any) -> str:
-    """"; did you mean 'x'?" when `word` is close to one of `known` (a misspelt key or stage), else ""."""
+    """ "; did you mean 'x'?" when `word` is close to one of `known` (a misspelt key or stage), else ""."""
     close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=0.75)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -33,6 +33,7 @@ DEFAULT_RECIPE = RECIPES_DIR / "default.yaml"
 
 SECTIONS = ("description", "plugins", "input", "stages", "output", "dedup")
 
+
 @dataclass(frozen=True)
 class InputConfig:
     #: The text field, or a list of fields of which the first present in a record is the text.

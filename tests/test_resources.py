@@ -70,8 +70,7 @@ def test_user_recipe_lists_resolve_beside_it_and_shipped_ones_by_name(tmp_path: 
     (tmp_path / "lists" / "mine.txt").write_text("本站声明\n", encoding="utf-8")
     recipe = tmp_path / "r.yaml"
     recipe.write_text(
-        "stages:\n"
-        "  - trim_boilerplate: {phrase_lists: [lists/mine.txt, blacklists/boilerplate/news.txt]}\n",
+        "stages:\n  - trim_boilerplate: {phrase_lists: [lists/mine.txt, blacklists/boilerplate/news.txt]}\n",
         encoding="utf-8",
     )
     (params,) = (spec.params for spec in load_recipe(recipe).stages)

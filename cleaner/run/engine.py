@@ -195,9 +195,7 @@ def _raise_stopped(signum: int, frame: object) -> None:
     raise Stopped()
 
 
-def _clean_phase(
-    executor: Executor, shards: list[Shard], done: set[str], options: RunOptions
-) -> None:
+def _clean_phase(executor: Executor, shards: list[Shard], done: set[str], options: RunOptions) -> None:
     """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
     layout = RunLayout(options.dest)
     units = [
@@ -258,9 +256,7 @@ def _dedup_phase(executor: Executor, shards: list[Shard], options: RunOptions) -
     )
 
 
-def _finalise_phase(
-    executor: Executor, shards: list[Shard], done: set[str], options: RunOptions
-) -> None:
+def _finalise_phase(executor: Executor, shards: list[Shard], done: set[str], options: RunOptions) -> None:
     recipe, layout = options.recipe, RunLayout(options.dest)
     fields = annotation_fields(recipe.build_stages())
     kept_schema, rejected_schema = run_schema(layout, shards, done, fields, recipe.dedup is not None)

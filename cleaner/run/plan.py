@@ -269,8 +269,7 @@ def _refuse_file_folder_clashes(names: dict[str, str]) -> None:
                 folder = "/".join(parts[:depth])
                 if folder.endswith(suffix) and (other := names.get(folder.removesuffix(suffix))) is not None:
                     raise UsageError(
-                        f"inputs {other} and {rel} would write a file and a folder of one name "
-                        f"({folder}): rename one"
+                        f"inputs {other} and {rel} would write a file and a folder of one name ({folder}): rename one"
                     )
 
 

@@ -47,8 +47,17 @@ def _recipe(path: Path, chunk_bytes: str = "256MiB", extra: str = "") -> Path:
 
 
 def _run(source: Path, dest: Path, recipe: Path, workers: int = 1):
-    return cli("run", str(source), str(dest), "--recipe", str(recipe), "--workers", str(workers),
-               "--runs-dir", str(dest.parent / "runs"))
+    return cli(
+        "run",
+        str(source),
+        str(dest),
+        "--recipe",
+        str(recipe),
+        "--workers",
+        str(workers),
+        "--runs-dir",
+        str(dest.parent / "runs"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +148,9 @@ def test_same_bytes_at_any_worker_count_and_after_a_crash_in_finalise(source: Pa
     assert (single / "schema.json").read_bytes() == (run / "schema.json").read_bytes()
 
     dest = tmp_path / "crashed"
-    proc = start_cli("run", str(source), str(dest), "--recipe", str(recipe), "--workers", "1",
-                     "--runs-dir", str(tmp_path / "runs"))
+    proc = start_cli(
+        "run", str(source), str(dest), "--recipe", str(recipe), "--workers", "1", "--runs-dir", str(tmp_path / "runs")
+    )
     wait_for(lambda: any((dest / "_state" / "done").glob("*.json")))  # a shard finalised, its parts gone
     crash_run(dest, proc)
     assert not (dest / "summary.json").exists(), "the run finished before it could be killed"

@@ -17,7 +17,7 @@ from cleaner.stages.registry import STAGES
 from tests.helpers import cli, make_source, output_bytes
 
 #: A rule only this test defines: reject documents without the character 的 (rare in English).
-PLUGIN = '''
+PLUGIN = """
 from dataclasses import dataclass
 
 from cleaner.document import Rejection
@@ -34,7 +34,7 @@ class NeedsDe{suffix}(Filter):
     def check(self, doc):
         count = doc.text.count("的")
         return Rejection("too_few_de", f"{{count}} < {{self.min_count}}") if count < self.min_count else None
-'''
+"""
 
 
 def write_plugin(folder: Path, suffix: str, name: str = "needs_de.py") -> Path:
