@@ -19,7 +19,7 @@ Measured on 2026-12-02 at commit 455bdaf, all 44,552 docs (no line cap), two bat
 pairs on the 2-core machine (load ~1.5 from other jobs), medians per batch: ours 9.3 / 8.0 s wall,
 15.6 / 13.7 CPU s, 292 / 294 MB peak RSS, 28,447 kept; data-juicer 48.7 / 41.4 s wall, 76.2 / 64.6
 CPU s, 1,283 / 1,286 MB, 27,108 kept; dj/ours wall 5.24x / 5.18x, CPU 4.90x / 4.73x, RSS 4.39x / 4.37x.
-About 3.5 of our CPU seconds are fixed cost (a run on 11 docs takes 3.4-3.6 CPU s): imports, two workers,
+About 4 of our CPU seconds are fixed cost (a run on 11 docs takes 4.1-4.6 CPU s): imports, two workers,
 the dedup phase and the report.
 
 Usage: python bench/vs_datajuicer.py --dj /tmp/dj/venv/bin/dj-process [--pairs 2] [--lines-per-file N]
