@@ -87,6 +87,12 @@ def cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedPr
     )
 
 
+def run_recipe(source: Path, dest: Path, recipe: Path, workers: int = 1, *extra: str, **kwargs):
+    """`cleaner run SOURCE DEST --recipe R --workers N`, with a run registry beside DEST."""
+    args = ["--recipe", str(recipe), "--workers", str(workers), "--runs-dir", str(dest.parent / "runs")]
+    return cli("run", str(source), str(dest), *args, *extra, **kwargs)
+
+
 def output_bytes(dest: Path) -> dict[str, bytes]:
     """Every kept and rejected Parquet file, by relative path."""
     return {

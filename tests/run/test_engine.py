@@ -9,29 +9,13 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.helpers import cli, crash_run, make_source, output_bytes, start_cli, wait_for, write_lines, write_recipe
+from tests.helpers import crash_run, make_source, output_bytes, start_cli, wait_for, write_lines, write_recipe
+from tests.helpers import run_recipe as _run
 
 
 @pytest.fixture(scope="module")
 def source(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_source(corpus_dir, tmp_path_factory.mktemp("engine"))
-
-
-def _run(source: Path, dest: Path, recipe: Path, workers: int = 1, *extra: str, **kwargs):
-    runs = dest.parent / "runs"
-    return cli(
-        "run",
-        str(source),
-        str(dest),
-        "--recipe",
-        str(recipe),
-        "--workers",
-        str(workers),
-        "--runs-dir",
-        str(runs),
-        *extra,
-        **kwargs,
-    )
 
 
 def test_every_line_accounted_for(source: Path, tmp_path: Path) -> None:

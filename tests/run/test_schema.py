@@ -16,7 +16,8 @@ import pytest
 from datasets import load_dataset
 
 from cleaner.io.writer import carried_name, conform
-from tests.helpers import cli, crash_run, output_bytes, real_lines, start_cli, wait_for, write_lines
+from tests.helpers import crash_run, output_bytes, real_lines, start_cli, wait_for, write_lines
+from tests.helpers import run_recipe as _run
 
 #: Sources whose carried fields differ: `label` is a string in three and an integer in two,
 #: `category` and `in_uci` exist in one each, `lang` collides with lang_id's column.
@@ -44,20 +45,6 @@ output:
 def _recipe(path: Path, chunk_bytes: str = "256MiB", extra: str = "") -> Path:
     path.write_text(RECIPE.format(chunk_bytes=chunk_bytes) + extra, encoding="utf-8")
     return path
-
-
-def _run(source: Path, dest: Path, recipe: Path, workers: int = 1):
-    return cli(
-        "run",
-        str(source),
-        str(dest),
-        "--recipe",
-        str(recipe),
-        "--workers",
-        str(workers),
-        "--runs-dir",
-        str(dest.parent / "runs"),
-    )
 
 
 @pytest.fixture(scope="module")
