@@ -110,8 +110,7 @@ class StageRunner:
 
     A batch of documents goes through the recipe stage by stage (each document still sees the
     stages in recipe order, and each stage sees the documents in input order): one stage's tables
-    and models stay in the CPU caches over the batch. On stage_profile's mixed inputs the clean
-    phase went from 1.41 to 0.96 CPU s/MB (lang_id 0.20 -> 0.12, quality_score 0.14 -> 0.09).
+    and models stay in the CPU caches over the batch (figures at BATCH_DOCS).
 
     A route is opened here: each rule inside it has its own counters (label
     `route/chinese/length_filter`, after the route's in `counters`), a rejection there is counted
