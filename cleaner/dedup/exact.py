@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
-import regex
 import xxhash
+
+from cleaner.text.unicode_classes import class_table
 
 _SEPARATOR = "\x00"
 
@@ -23,12 +24,8 @@ _SEPARATOR = "\x00"
 @cache
 def _removed(whitespace: bool, punctuation: bool) -> np.ndarray:
     """True for code points the fold removes (built once per process and combination)."""
-    table = np.zeros(0x110000, dtype=bool)
     classes = ([r"\s"] if whitespace else []) + ([r"\p{P}\p{S}"] if punctuation else [])
-    if classes:
-        everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-        dropped = regex.sub(f"[^{''.join(classes)}]", "", everything)
-        table[np.frombuffer(dropped.encode("utf-32-le"), dtype=np.uint32)] = True
+    table = class_table("".join(classes)) if classes else np.zeros(0x110000, dtype=bool)
     table[ord(_SEPARATOR)] = True
     return table
 

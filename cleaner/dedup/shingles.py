@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
-import regex
 import xxhash
 
 from cleaner.dedup.hashing import fmix64, seeded_constants
+from cleaner.text.unicode_classes import class_table
 
 _DROP, _UNSEGMENTED, _WORD = 0, 1, 2
 _UNSEGMENTED_RE = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}\p{Tibetan}"
@@ -34,13 +34,10 @@ _SEPARATOR = "\x00"
 
 @cache
 def _char_classes() -> np.ndarray:
-    """Class of every code point (drop / unsegmented / word), built once per process (~0.5 s)."""
+    """Class of every code point (drop / unsegmented / word), built once per process."""
     table = np.zeros(0x110000, dtype=np.uint8)
-    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
-    words = regex.sub(r"[^\p{L}\p{N}\p{M}]", "", everything)
-    table[np.frombuffer(words.encode("utf-32-le"), dtype=np.uint32)] = _WORD
-    unsegmented = regex.sub(f"[^{_UNSEGMENTED_RE}]", "", everything)
-    table[np.frombuffer(unsegmented.encode("utf-32-le"), dtype=np.uint32)] = _UNSEGMENTED
+    table[class_table(r"\p{L}\p{N}\p{M}")] = _WORD
+    table[class_table(_UNSEGMENTED_RE)] = _UNSEGMENTED
     return table
 
 
