@@ -51,19 +51,12 @@ def _recipe(path: Path, base: dict, stage: dict | None, chunk_bytes: str | None 
     return path
 
 
-#: Runs a command, then prints the peak RSS (KiB) of its largest process and the CPU seconds of all
-#: of them (workers included): CPU time, unlike wall time, hardly depends on what else the machine runs.
-_USAGE = (
-    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-    "u = resource.getrusage(resource.RUSAGE_CHILDREN); print(u.ru_maxrss, u.ru_utime + u.ru_stime); sys.exit(code)"
-)
-
-
 def _run(src: Path, dest: Path, recipe: Path) -> tuple[float, float]:
     """Run the engine with 1 worker; (CPU seconds of all its processes, peak RSS MB of the largest)."""
     command = [sys.executable, "-m", "cleaner", "run", str(src), str(dest), "--recipe", str(recipe)]
     command += ["--workers", "1", "--runs-dir", str(dest.parent / "runs")]
-    result = subprocess.run([sys.executable, "-c", _USAGE, *command], cwd=PROJECT, capture_output=True, text=True)
+    usage = [sys.executable, str(Path(__file__).parent / "tree_usage.py")]
+    result = subprocess.run([*usage, *command], cwd=PROJECT, capture_output=True, text=True)
     if result.returncode:
         sys.exit(result.stderr)
     rss, cpu = result.stdout.split()[-2:]

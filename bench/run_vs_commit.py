@@ -9,7 +9,7 @@ temporary SOURCE. The earlier commit is exported with `git archive` into a tempo
 worktree, nothing written to this checkout) and run from there with this venv's Python; the recipe
 is looked up by name in each tree (`cleaner/rules/NAME.yaml`, or `rules/NAME.yaml` in the layout
 before it moved). Runs alternate base, now, base, now, ... (`--pairs` of them); each figure is the
-CPU time (user + system) of the run and its workers, from getrusage of the waited children.
+CPU time (user + system) of the run and all its processes (bench/tree_usage.py).
 Prints every pair, the medians, the ratio of medians and docs/s per core (documents read / CPU s).
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from corpus import CORPUS, MIXED_FILES
+from tree_usage import run_tree
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -60,13 +60,13 @@ def recipe_in(tree: Path, name: str) -> Path:
 
 
 def cpu_of_run(tree: Path, source: Path, dest: Path, recipe: Path, workers: int, env: dict[str, str]) -> float:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     args = [sys.executable, "-m", "cleaner", "run", str(source), str(dest), "--recipe", str(recipe)]
-    result = subprocess.run([*args, "--workers", str(workers)], cwd=tree, env=env, capture_output=True, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"run in {tree} failed:\n{result.stderr[-2000:]}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    log = dest.parent / f"{dest.name}.log"
+    with log.open("w") as fh:
+        usage = run_tree([*args, "--workers", str(workers)], cwd=tree, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    if usage.returncode != 0:
+        sys.exit(f"run in {tree} failed:\n{log.read_text()[-2000:]}")
+    return usage.cpu
 
 
 def main() -> None:

@@ -5,8 +5,8 @@ dj_zh.tmpl.yaml (t2s, e-mails, links, whitespace, punctuation, length, character
 special characters, flagged words, exact and MinHash dedup) and our ours_cmp_zh.yaml. Each side runs
 as its own process tree with two workers (`--workers 2` and `np: 2`) on the same JSONL, alternately
 (ours, dj, ours, dj, ...) because the 2-core machine is shared and noisy. Per run: wall time, CPU
-time (user + sys of the waited process tree: getrusage(RUSAGE_CHILDREN) before and after), the
-largest single process's peak RSS (wait4) and docs kept; then the medians and dj/ours ratios.
+time (user + sys of the whole process tree, bench/tree_usage.py), the
+largest single process's peak RSS and docs kept; then the medians and dj/ours ratios.
 
 Input: the Chinese files of ../shared/corpus/zh (not the Cantonese one nor the trad/simp pairs),
 the first --lines-per-file lines of each, rows cut to id/text/source so HF datasets sees one schema.
@@ -31,16 +31,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from corpus import CORPUS
+from tree_usage import run_tree
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))  # cleaner, for the blacklist terms
@@ -121,17 +120,11 @@ def child_env(work: Path, dj_bin: Path | None = None) -> dict[str, str]:
 
 def measured(cmd: list[str], log: Path, env: dict[str, str]) -> dict:
     """Run `cmd`; wall and CPU seconds of its process tree, the largest process's peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
     with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=PROJECT, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if os.waitstatus_to_exitcode(status) != 0:
+        usage = run_tree(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=PROJECT, env=env)
+    if usage.returncode != 0:
         sys.exit(f"{cmd[:3]} failed; last lines of {log}:\n{log.read_text()[-3000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rss_mb": usage.ru_maxrss / 1024}
+    return {"wall": usage.wall, "cpu": usage.cpu, "rss_mb": usage.peak_rss_mb}
 
 
 def run_ours(work: Path, data: Path, run: int) -> dict:
