@@ -58,6 +58,11 @@ _TERMINAL = re.compile(r"[。！？!?.…][\"'”’」』）)\]]*+(?:[（(][^�
 #: A teaser or name cut short: "..." or a single "…" at the end (a Chinese "……" ends sentences),
 #: maybe before a time or date (forum lists: `用户名... 16:09`).
 _TRUNCATED = regex.compile(r"(?:\.{3,}+|(?<!…)…|。。。)[ \t\]】）)]*+(?:[\d:/-]{3,}+[ \t]*+)?$")
+#: Cheap necessary conditions, plain `str` tests that spare most lines a regex call: the first
+#: character of a stripped line `_LIST_ITEM` matches, the last one of a line `_TERMINAL` matches
+#: (a stripped line ends in no space), and the marks `_TRUNCATED` needs (one of them holds "…").
+_LIST_ITEM_FIRST = frozenset("•·▪●○◦►▶■□◆◇★☆※→»›-*+[【")
+_TERMINAL_LAST = frozenset("。！？!?.…\"'”’」』）)]")
 #: Sentence ends inside a line: Chinese marks, or . ! ? before a space or the line end.
 _SENTENCE_ENDS = regex.compile(r"[。！？]|[.!?](?=\s|$)")
 
@@ -74,7 +79,7 @@ def _default_function_chars() -> list[str]:
     return ["blacklists/boilerplate/web_function_chars_zh.txt"]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     index: int
     text: str
@@ -195,44 +200,43 @@ class BoilerplateLines(Normaliser):
         letters = len(_WORD_CHARS.findall(lowered))
         return len({phrase for _, _, phrase in hits}) >= 2 or covered >= self.min_pattern_coverage * max(1, letters)
 
-    def _length(self, text: str) -> tuple[float, int]:
-        """(weighted length, Han characters) of a line."""
-        han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
-        return len(text) + (self.cjk_weight - 1) * han, han
-
-    def _density(self, text: str, lowered: str, han: int) -> tuple[float, bool, int]:
-        """(function-word or function-character share, is a Chinese line, words) of a line, its
-        lower-cased text and its Han count; in a Chinese line every Han character counts as a word."""
+    def _density(self, text: str, lowered: str, han: int) -> tuple[float, bool]:
+        """(function-word or function-character share, is a Chinese line) of a line, its lower-cased
+        text and its Han count; in a Chinese line every Han character counts as a word."""
         words = _LATIN_WORDS.findall(lowered)
         if han and han >= len(words):
             found = len(self._function_chars.findall(text)) if self._function_chars else 0
-            return found / han, True, han
+            return found / han, True
         if not words:
-            return 0.0, False, 0
-        found = sum(map(self._stop_words.__contains__, words))
-        return found / len(words), False, len(words)
+            return 0.0, False
+        return sum(map(self._stop_words.__contains__, words)) / len(words), False
 
     def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
         """(weighted length, context-free class, may be a heading) of one line, stripped and raw.
         The tests that make a line bad come first, cheapest first, and its density only after them."""
-        length, han = self._length(text)
-        if repeated and length < self.length_high:
+        han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
+        length = len(text) + (self.cjk_weight - 1) * han
+        if length < self.length_high and (repeated or text[0] in _LIST_ITEM_FIRST and _LIST_ITEM.match(raw)):
             return length, BAD, False
-        if _LIST_ITEM.match(raw) and length < self.length_high:
-            return length, BAD, False
-        if length < 2 * self.length_high and _TRUNCATED.search(text, max(0, len(text) - 24)):
+        if (
+            length < 2 * self.length_high
+            and ("…" in text or "..." in text or "。。。" in text)
+            and _TRUNCATED.search(text, max(0, len(text) - 24))
+        ):
             return length, BAD, False
         lowered = text.lower()
         if self._pattern_hit(lowered, length):
             return length, BAD, False
-        sentence = bool(_TERMINAL.search(text, max(0, len(text) - 40)))
+        sentence = text[-1] in _TERMINAL_LAST and bool(_TERMINAL.search(text, max(0, len(text) - 40)))
         if not sentence and _MAY_SEPARATE.search(text):
             segments = [s for s in _SEPARATORS.split(text) if s.strip()]
             if len(segments) >= 3 and length / len(segments) < self.max_menu_segment:
                 return length, BAD, False
-        density, chinese, words = self._density(text, lowered, han)
         if length < self.length_low:
-            return length, SHORT, not sentence and words >= 2
+            # A short line's density decides nothing: it may head good text if it holds two words
+            # (Han characters count one each, as in `_density`).
+            return length, SHORT, not sentence and (han >= 2 or len(_LATIN_WORDS.findall(lowered)) >= 2)
+        density, chinese = self._density(text, lowered, han)
         low, high = (
             (self.function_chars_low, self.function_chars_high)
             if chinese
@@ -252,10 +256,15 @@ class BoilerplateLines(Normaliser):
 
     def classify(self, text: str) -> list[tuple[str, bool]]:
         """Every line of `text` with whether it is kept (blank lines: False)."""
+        raw = text.split("\n")
+        kept = self._kept(raw, [line.strip() for line in raw])
+        return [(line, index in kept) for index, line in enumerate(raw)]
+
+    def _kept(self, raw: list[str], stripped: list[str]) -> set[int]:
+        """The indices of the kept lines, from the raw and the stripped lines (split once, for
+        `normalise` and `classify` alike)."""
         if self._automaton is None:
             self.setup()
-        raw = text.split("\n")
-        stripped = [line.strip() for line in raw]
         counts = Counter(stripped)
         lines: list[_Line] = []
         #: The weighted length of each line met so far: a line met again is bad, not classed again.
@@ -271,30 +280,30 @@ class BoilerplateLines(Normaliser):
             lines.append(_Line(index, line, length, klass, heading))
         _promote_runs(lines, self.length_high)
         _revise(lines, self.max_heading_distance)
-        kept = {line.index for line in lines if line.klass == GOOD}
-        return [(line, index in kept) for index, line in enumerate(raw)]
+        return {line.index for line in lines if line.klass == GOOD}
 
     def normalise(self, text: str) -> str:
         if "\n" not in text:
             return text
-        total = sum(1 for line in text.split("\n") if line.strip())
+        raw = text.split("\n")
+        stripped = [line.strip() for line in raw]
+        total = len(stripped) - stripped.count("")
         if total < self.min_lines:
             return text
-        classified = self.classify(text)
-        kept = [line for line, keep in classified if keep]
+        kept = self._kept(raw, stripped)
         if not kept or len(kept) == total:
             return text
         self._docs_changed += 1
         self._lines_kept += len(kept)
         self._lines_removed += total - len(kept)
         pieces, gap = [], False
-        for line, keep in classified:
-            if keep:
+        for index, line in enumerate(raw):
+            if index in kept:
                 if pieces:
                     pieces.append("\n\n" if gap else "\n")
                 pieces.append(line)
                 gap = False
-            elif not line.strip():
+            elif not stripped[index]:
                 gap = True
         return "".join(pieces)
 
@@ -336,15 +345,14 @@ def _promote_runs(lines: list[_Line], length_high: int) -> None:
 def _neighbours(classes: list[int], ignore_neargood: bool, step: int) -> list[int]:
     """For each line, the class of the nearest line before it (step 1) or after it (step -1) that is
     good or bad (or near-good, unless ignored); the page edge counts as bad."""
-    result = [BAD] * len(classes)
-    order = range(len(classes)) if step == 1 else range(len(classes) - 1, -1, -1)
+    decisive = (GOOD, BAD) if ignore_neargood else (GOOD, BAD, NEARGOOD)
+    result = []
     last = BAD
-    for i in order:
-        result[i] = last
-        klass = classes[i]
-        if klass in (GOOD, BAD) or (klass == NEARGOOD and not ignore_neargood):
+    for klass in classes if step == 1 else reversed(classes):
+        result.append(last)
+        if klass in decisive:
             last = klass
-    return result
+    return result if step == 1 else result[::-1]
 
 
 def _revise(lines: list[_Line], max_heading_distance: int) -> None:
