@@ -9,7 +9,15 @@ import pytest
 
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.base import validate_stage
-from cleaner.stages.web_lines import _MAY_SEPARATE, _SEPARATORS, BoilerplateLines
+from cleaner.stages.web_lines import (
+    _LIST_ITEM,
+    _LIST_ITEM_FIRST,
+    _MAY_SEPARATE,
+    _SEPARATORS,
+    _TERMINAL,
+    _TERMINAL_LAST,
+    BoilerplateLines,
+)
 from tests.conftest import corpus_records
 
 LISTS = SHIPPED / "blacklists" / "boilerplate"
@@ -217,3 +225,17 @@ def _lines_list(text: str) -> list[str]:
 def test_validate_names_the_bad_key(params: dict, key: str) -> None:
     with pytest.raises(ValueError, match=key):
         validate_stage(BoilerplateLines(**params), RECIPES_DIR)
+
+
+def test_cheap_pre_tests_admit_every_regex_match() -> None:
+    """The first- and last-character sets only spare regex calls: no (stripped, as the stage sees
+    them) line either regex matches may fail them, whatever character opens or closes it."""
+    for code in range(0x10000):
+        char = chr(code)
+        for line in (char + " item", char + "x] item"):
+            if _LIST_ITEM.match(" \t" + line):
+                assert line[0] in _LIST_ITEM_FIRST, repr(char)
+        for line in ("A sentence." + char, "A sentence" + char, "A sentence. (By a reporter" + char):
+            line = line.strip()
+            if _TERMINAL.search(line):
+                assert line[-1] in _TERMINAL_LAST, repr(char)
