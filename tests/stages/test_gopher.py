@@ -18,6 +18,7 @@ from cleaner.stages.gopher import (
     GopherRepetitionZh,
     NgramHashes,
     duplicate_ngram_chars,
+    repeated_ngrams,
     top_ngram_chars,
 )
 from tests.conftest import corpus_records
@@ -54,11 +55,19 @@ def test_ngram_statistics_match_a_direct_count() -> None:
     ids = np.array([vocabulary[w] for w in words], dtype=np.uint32)
     lengths = np.ones(len(ids), dtype=np.int64)
     hashes = NgramHashes(ids)
-    assert top_ngram_chars(hashes(3), lengths, 3) == 9  # "a b c" three times
+    groups = repeated_ngrams(hashes(3))
+    assert groups is not None
+    assert top_ngram_chars(groups, lengths, 3) == 9  # "a b c" three times
     # Repeats of "a b c" (positions 3-5 and 8-10) hold 6 of the 11 tokens.
-    assert duplicate_ngram_chars(hashes(3), lengths, 3) == 6
-    assert top_ngram_chars(NgramHashes(ids[:3])(2), lengths[:3], 2) == 0  # nothing occurs twice
-    assert len(hashes(12)) == 0 and duplicate_ngram_chars(hashes(12), lengths, 12) == 0  # longer than the text
+    assert duplicate_ngram_chars(groups, lengths, 3) == 6
+    # Searched only where a 2-gram repeats ("a b" at 0, 3, 8; "b c" at 1, 4, 9): the same counts.
+    two = repeated_ngrams(hashes(2))
+    assert two is not None and sorted(two.repeated()) == [0, 1, 3, 4, 8, 9]
+    searched = two.repeated()
+    groups = repeated_ngrams(hashes(3), searched[searched < len(hashes(3))])
+    assert groups is not None and duplicate_ngram_chars(groups, lengths, 3) == 6
+    assert repeated_ngrams(NgramHashes(ids[:3])(2)) is None  # nothing occurs twice
+    assert len(hashes(12)) == 0 and repeated_ngrams(hashes(12)) is None  # longer than the text
     # Sizes hashed from their halves, in any order: each size's hashes are equal exactly where its n-grams are,
     # on n-grams that hold the same words in other orders too.
     words = "a b c a b c x y a b c b a c a c b c b a y x".split()
