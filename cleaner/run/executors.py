@@ -97,6 +97,15 @@ def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | No
 FORKSERVER_PRELOAD = ["cleaner.run.engine", "pandas"]
 
 
+def _init_local_worker(environ: dict[str, str], recipe: Recipe, counters: tuple[Any, Any, Any]) -> None:
+    """Pool initializer: the driver's environment as it was when the pool started, as a spawned
+    worker would have it (a forked one has the fork server's, from when that started; storage
+    options travel in it), then the worker's set-up."""
+    os.environ.clear()
+    os.environ.update(environ)
+    init_worker_safely(recipe, counters)
+
+
 class LocalExecutor:
     distributes_partitions = False
 
@@ -104,7 +113,8 @@ class LocalExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(FORKSERVER_PRELOAD)
         self.counters = (context.Value("q", 0), context.Value("q", 0), context.Value("q", 0))
-        self.pool = context.Pool(workers, initializer=init_worker_safely, initargs=(recipe, self.counters))
+        initargs = (dict(os.environ), recipe, self.counters)
+        self.pool = context.Pool(workers, initializer=_init_local_worker, initargs=initargs)
 
     def worker_pids(self) -> list[int]:
         return [process.pid for process in self.pool._pool]
