@@ -40,13 +40,10 @@ from cleaner.run.records import clear_record, live_run, stop_orphans, write_reco
 from cleaner.run.samples import merge as merge_samples
 from cleaner.run.schema import run_schema
 from cleaner.run.stats import Stats, check_accounting
+from cleaner.run.stopping import Stopped, stop_signal
 
 if TYPE_CHECKING:
     from cleaner.run.remote_dest import RemoteDest
-
-
-class Stopped(Exception):
-    """SIGTERM arrived: stop the workers and exit so that a rerun resumes."""
 
 
 @dataclass(frozen=True)
@@ -191,10 +188,6 @@ def _refuse_overlap(source: Path, dest: Path) -> None:
             raise UsageError(f"SOURCE {src} lies inside DEST's output folder {out / folder}; choose another DEST")
 
 
-def _raise_stopped(signum: int, frame: object) -> None:
-    raise Stopped()
-
-
 def _clean_phase(executor: Executor, shards: list[Shard], done: set[str], options: RunOptions) -> None:
     """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
     layout = RunLayout(options.dest)
@@ -307,7 +300,7 @@ def run(options: RunOptions) -> int:
         f"recipe {options.recipe.path}, {options.workers} workers ({options.executor}); {resumed}"
         + (f"; limited to the first {options.limit:,} lines of each shard" if options.limit else "")
     )
-    previous = signal.signal(signal.SIGTERM, _raise_stopped)
+    previous = stop_signal.install()
     set_heartbeat(invocation.beat)
     outcome = "failed"
     executor = make_executor(
@@ -326,14 +319,13 @@ def run(options: RunOptions) -> int:
         summary = write_summary(options, shards, invocation.seconds(), invocation.number)
         _published(options)
         outcome = "done"
-    except (Stopped, KeyboardInterrupt):
+    except BaseException as err:
         executor.terminate()
+        if not (isinstance(err, (Stopped, KeyboardInterrupt)) or stop_signal.received):
+            raise
         outcome = "stopped"
         log(f"stopped; rerun the same command to resume (finished units are kept in {layout.state})")
         return 143
-    except BaseException:
-        executor.terminate()
-        raise
     finally:
         set_heartbeat(None)
         signal.signal(signal.SIGTERM, previous)

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from cleaner.errors import AccountingError, OutputError, UsageError, WorkerError
 from cleaner.recipe import Recipe
 from cleaner.run.progress import log
+from cleaner.run.stopping import stop_signal
 from cleaner.run.worker import ensure_worker, init_worker_safely, run_unit, set_progress
 
 
@@ -180,6 +181,9 @@ class _BoardReporter:
 #: Seconds a finished task waits for the progress board to take its last counts.
 RAY_REPORT_SECONDS = 10.0
 
+#: Longest the driver blocks in one call into Ray: a SIGTERM is acted on when the call returns.
+RAY_POLL_SECONDS = 1.0
+
 
 def _ray_call(fn: Callable[[Any], Any], task: Any, recipe: Recipe, board: Any, key: tuple[int, int]) -> Any:
     """Runs inside a Ray worker: build the recipe's stages once per worker process, then work,
@@ -325,40 +329,56 @@ class RayExecutor:
         if self.board is None:
             return None
         try:
-            self.live = self.ray.get(self.board.totals.remote(), timeout=RAY_REPORT_SECONDS)
+            with stop_signal.deferred():
+                self.live = self.ray.get(self.board.totals.remote(), timeout=RAY_POLL_SECONDS)
         except (self.ray.exceptions.GetTimeoutError, self.ray.exceptions.RayActorError):
             pass
         return self.live
 
     def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
+        """Once Ray is joined (SIGTERM stops a driver still joining: `_connect`), calls into it are
+        made with SIGTERM deferred (cleaner/run/stopping.py), none longer than RAY_POLL_SECONDS."""
         self._start()
-        self.maps += 1
-        recipe_ref = self.ray.put(self.recipe)
-        self.pending = [
-            self.remote.remote(fn, task, recipe_ref, self.board, (self.maps, index)) for index, task in enumerate(tasks)
-        ]
+        with stop_signal.deferred():
+            self.maps += 1
+            recipe_ref = self.ray.put(self.recipe)
+            self.pending = [
+                self.remote.remote(fn, task, recipe_ref, self.board, (self.maps, index))
+                for index, task in enumerate(tasks)
+            ]
+        quiet_since = time.monotonic()
         while self.pending:
-            done, self.pending = self.ray.wait(self.pending, num_returns=1, timeout=heartbeat)
-            if not done:
+            with stop_signal.deferred():
+                done, self.pending = self.ray.wait(self.pending, num_returns=1, timeout=RAY_POLL_SECONDS)
+            if not done and time.monotonic() - quiet_since >= heartbeat:
+                quiet_since = time.monotonic()
                 yield None
             for ref in done:
-                try:
-                    yield self.ray.get(ref)
-                except self.ray.exceptions.RayTaskError as err:
-                    if isinstance(err.cause, (WorkerError, OutputError, AccountingError)):
-                        raise err.cause from None
-                    raise
-                except self.ray.exceptions.RayError as err:  # lost with its worker or node, retries used up
-                    reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                    times = f"{self.retries + 1} time" + ("s" if self.retries else "")
-                    lost = f"a unit was lost {times} with its Ray worker or node: {reason}"
-                    raise WorkerError(lost) from None
+                quiet_since = time.monotonic()
+                yield self._result(ref)
+
+    def _result(self, ref: Any) -> Any:
+        try:
+            with stop_signal.deferred():
+                return self.ray.get(ref)
+        except self.ray.exceptions.RayTaskError as err:
+            if isinstance(err.cause, (WorkerError, OutputError, AccountingError)):
+                raise err.cause from None
+            raise
+        except self.ray.exceptions.RayError as err:  # lost with its worker or node, retries used up
+            reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            times = f"{self.retries + 1} time" + ("s" if self.retries else "")
+            raise WorkerError(f"a unit was lost {times} with its Ray worker or node: {reason}") from None
 
     def close(self) -> None:
         if self.started_runtime:
             self.ray.shutdown()
 
     def terminate(self) -> None:
-        for ref in self.pending:
-            self.ray.cancel(ref, force=True)
-        self.close()
+        """A runtime this run started goes down with its workers; on a joined cluster the run's
+        tasks are cancelled (cancelling them too races Ray's bookkeeping of tasks that finish)."""
+        with stop_signal.deferred():
+            if not self.started_runtime:
+                for ref in self.pending:
+                    self.ray.cancel(ref, force=True)
+            self.close()

@@ -120,3 +120,43 @@ def test_second_run_on_same_dest_is_refused(corpus_dir: Path, tmp_path: Path) ->
     finally:
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=30) == 143
+
+
+def test_sigterm_wrapped_by_a_library_still_stops_the_run(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ray turns the Stopped raised by the SIGTERM handler into its own error when the signal lands
+    while it deserialises a result; the run must still end as stopped (143) and resume."""
+    from cleaner.cli import main
+    from cleaner.run import engine
+    from cleaner.run.stopping import Stopped
+
+    class WrapsTheSignal:
+        """Delegates to a real executor; its first progress call takes SIGTERM as Ray's get would."""
+
+        def __init__(self, inner: object) -> None:
+            self.inner, self.signalled = inner, False
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def progress(self) -> object:
+            if not self.signalled:
+                self.signalled = True
+                try:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                except Stopped as err:
+                    raise RuntimeError("System error: deserialisation failed") from err
+            return self.inner.progress()
+
+    real = engine.make_executor
+    monkeypatch.setattr(engine, "make_executor", lambda *args: WrapsTheSignal(real(*args)))
+    write_lines(tmp_path / "src" / "a.jsonl", real_lines(corpus_dir, "zh/zh_wiki_cmrc2018.jsonl", 50))
+    recipe = write_recipe(tmp_path / "r.yaml")
+    args = ["run", str(tmp_path / "src"), str(tmp_path / "out"), "--recipe", str(recipe), "--workers", "1"]
+    args += ["--runs-dir", str(tmp_path / "runs")]
+    assert main(args) == 143
+    invocations = json.loads((tmp_path / "out" / "_state" / "invocations.json").read_text())
+    assert invocations[-1]["outcome"] == "stopped"
+    monkeypatch.setattr(engine, "make_executor", real)
+    assert main(args) == 0
