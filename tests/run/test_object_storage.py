@@ -12,9 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -255,16 +253,14 @@ def _staging(env: dict[str, str]) -> Path:
     return folders[0]
 
 
-def _remote_markers(fs: Any, root: str) -> int:
-    """Shards the remote DEST holds as done (polled gently: each look is a listing request)."""
-    time.sleep(0.05)
-    return len(fs.find(f"{root}/_state/done"))
-
-
-def _freeze_at_first_marker(proc: subprocess.Popen, fs: Any, root: str) -> bool:
-    """SIGSTOP the driver as soon as DEST holds one done marker: only the driver uploads, so the
-    run cannot publish more (nor finish and clear its record) before the test kills it."""
-    if _remote_markers(fs, root) < 1:
+def _freeze_at_first_pushed_marker(proc: subprocess.Popen, staging: Path) -> bool:
+    """SIGSTOP the driver as soon as its record of uploads (`_state/pushed.json`, saved after the
+    objects it names are in DEST) names a done marker: only the driver uploads, so the run cannot
+    publish more (nor finish and clear its record) before the test kills it. Polled on the local
+    disk: a listing request per look was slow enough on a loaded machine for the run to publish its
+    remaining shards and its summary between two looks."""
+    pushed = staging / "_state" / "pushed.json"
+    if not pushed.exists() or not any(rel.startswith("_state/done/") for rel in json.loads(pushed.read_text())):
         return False
     os.killpg(proc.pid, signal.SIGSTOP)
     return True
@@ -283,7 +279,8 @@ def test_stop_kill_and_resume_from_an_empty_staging_folder(
         for part in range(3):
             write_lines(src / f"s{index}" / f"part{part}.jsonl", lines[part * 50 : (part + 1) * 50])
     recipe = write_recipe(tmp_path / "recipe.yaml", chunk_bytes="16KiB", batch_rows=20)
-    args = ["--recipe", str(recipe), "--workers", "1", "--progress-seconds", "0.2"]
+    # Uploads during finalise at most every 0.05 s: the first done marker is published with shards to go.
+    args = ["--recipe", str(recipe), "--workers", "1", "--progress-seconds", "0.05"]
     local = tmp_path / "local"
     assert cli("run", str(src), str(local), *args).returncode == 0, "the local reference run failed"
     expected = output_bytes(local)
@@ -306,7 +303,7 @@ def test_stop_kill_and_resume_from_an_empty_staging_folder(
     assert proc.wait() == 143
 
     proc = _start(*args)
-    wait_for(lambda: _freeze_at_first_marker(proc, fs, "resume-bucket/out"), timeout=300)
+    wait_for(lambda: _freeze_at_first_pushed_marker(proc, staging), timeout=300)
     assert proc.poll() is None, "the run ended before it could be killed"
     assert not fs.exists("resume-bucket/out/summary.json"), "the run finished before it was frozen"
     record = json.loads((staging / "_state" / "run.json").read_text())
