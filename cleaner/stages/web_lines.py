@@ -34,9 +34,23 @@ from cleaner.stages.registry import register
 from cleaner.text.script import HAN_RUNS, count_chars
 
 BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
+#: Runs of lines by class, in the bytes of a page's classes: near-good lines, short lines, and
+#: short or near-good lines (those the context decides).
+_NEARGOOD_RUNS = re.compile(rb"\x02+")
+_SHORT_RUNS = re.compile(rb"\x01+")
+_UNDECIDED_RUNS = re.compile(rb"[\x01\x02]+")
 
 #: Words of Latin-script languages (stdlib `re`: plain ranges run about twice as fast there).
 _LATIN_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:'[A-Za-z]+)?")
+#: The Latin-1 bytes of `_LATIN_WORDS` (its letters and the apostrophe) kept, every other byte to a
+#: space: a line whose letters are all Latin-1 is then split in C into runs that each hold whole
+#: words, and a run without an apostrophe is one word (about three times as fast as `findall`).
+_NOT_IN_WORDS = bytes(c for c in range(256) if c != ord("'") and not _LATIN_WORDS.match(chr(c)))
+_WORD_RUNS = bytes.maketrans(_NOT_IN_WORDS, b" " * len(_NOT_IN_WORDS))
+#: The letters of `_LATIN_WORDS` beyond Latin-1, which the byte view above would lose.
+_BEYOND_LATIN1_LETTERS = re.compile(r"[\u0100-\u024f]")
+#: A letter that starts a word of `_LATIN_WORDS`: after the end of a word, the next word is there.
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD_CHARS = regex.compile(r"[\p{L}\p{N}]")
 #: Menu and breadcrumb separators; spaces only between two Han characters (raw Chinese menus:
 #: `首页 新闻 体育`), tried first, since the symbol branch's leading spaces are possessive and would
@@ -46,10 +60,12 @@ _SEPARATORS = regex.compile(
     r"(?:(?<![ \t])|(?![ \t]))"
     r"(?:(?<=\p{Han})[ \u00a0\u3000]++(?=\p{Han})|[ \t]*+(?:[|｜│¦•·▪»›«‹>/\\\t]|(?<= )[-–—](?= ))[ \t]*+)"
 )
-#: What every separator needs (a superset, stdlib `re`): one of the symbols, a spaced dash, or a space
-#: after a non-ASCII character (the Han branch). A line without it is one segment, so the costlier
-#: split is skipped.
-_MAY_SEPARATE = re.compile(r"[|｜│¦•·▪»›«‹>/\\\t]| [-–—] |[^\x00-\x7f][ \u00a0\u3000]")
+#: The characters every separator holds one of (stdlib `re`, one character a match): a symbol, a
+#: dash after a space, or a non-ASCII character before a space (the Han branch). Separators do not
+#: overlap, so a line of n of them is at most n + 1 segments: most lines thereby have too few or
+#: too long segments for a menu, and skip the costlier split. On ASCII lines `_ascii_marks` counts
+#: the same characters with `str.count`.
+_SEPARATOR_MARKS = re.compile(r"[|｜│¦•·▪»›«‹>/\\\t]|[-–—](?<= .)|[^\x00-\x7f](?=[ \u00a0\u3000])")
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】). This and `_TERMINAL`
 #: use only literal classes, so stdlib `re` matches alike, at half the cost per call of `regex`.
 _LIST_ITEM = re.compile(r"[ \t]*+(?:[•·▪●○◦►▶■□◆◇★☆※→»›]|[-*+] |[\[【][^\]】]{1,4}[\]】])")
@@ -63,6 +79,8 @@ _TRUNCATED = regex.compile(r"(?:\.{3,}+|(?<!…)…|。。。)[ \t\]】）)]*+(?
 #: (a stripped line ends in no space), and the marks `_TRUNCATED` needs (one of them holds "…").
 _LIST_ITEM_FIRST = frozenset("•·▪●○◦►▶■□◆◇★☆※→»›-*+[【")
 _TERMINAL_LAST = frozenset("。！？!?.…\"'”’」』）)]")
+#: A stripped line ending in one of `_TERMINAL`'s marks is a sentence without a regex call.
+_SENTENCE_MARKS = frozenset("。！？!?.…")
 #: Sentence ends inside a line: Chinese marks, or . ! ? before a space or the line end.
 _SENTENCE_ENDS = regex.compile(r"[。！？]|[.!?](?=\s|$)")
 
@@ -77,15 +95,6 @@ def _default_stop_words() -> list[str]:
 
 def _default_function_chars() -> list[str]:
     return ["blacklists/boilerplate/web_function_chars_zh.txt"]
-
-
-@dataclass(slots=True)
-class _Line:
-    index: int
-    text: str
-    length: float
-    klass: int
-    heading: bool
 
 
 @register
@@ -203,13 +212,22 @@ class BoilerplateLines(Normaliser):
     def _density(self, text: str, lowered: str, han: int) -> tuple[float, bool]:
         """(function-word or function-character share, is a Chinese line) of a line, its lower-cased
         text and its Han count; in a Chinese line every Han character counts as a word."""
-        words = _LATIN_WORDS.findall(lowered)
+        words = _latin_words(lowered)
         if han and han >= len(words):
             found = len(self._function_chars.findall(text)) if self._function_chars else 0
             return found / han, True
         if not words:
             return 0.0, False
         return sum(map(self._stop_words.__contains__, words)) / len(words), False
+
+    def _menu(self, text: str, length: float) -> bool:
+        """Three or more segments between separators, shorter than `max_menu_segment` on average.
+        The split runs only when the separator marks allow as many segments."""
+        marks = _ascii_marks(text) if text.isascii() else len(_SEPARATOR_MARKS.findall(text))
+        if marks < 2 or length / (marks + 1) >= self.max_menu_segment:
+            return False
+        segments = [s for s in _SEPARATORS.split(text) if s.strip()]
+        return len(segments) >= 3 and length / len(segments) < self.max_menu_segment
 
     def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
         """(weighted length, context-free class, may be a heading) of one line, stripped and raw.
@@ -227,15 +245,15 @@ class BoilerplateLines(Normaliser):
         lowered = text.lower()
         if self._pattern_hit(lowered, length):
             return length, BAD, False
-        sentence = text[-1] in _TERMINAL_LAST and bool(_TERMINAL.search(text, max(0, len(text) - 40)))
-        if not sentence and _MAY_SEPARATE.search(text):
-            segments = [s for s in _SEPARATORS.split(text) if s.strip()]
-            if len(segments) >= 3 and length / len(segments) < self.max_menu_segment:
-                return length, BAD, False
+        sentence = text[-1] in _SENTENCE_MARKS or (
+            text[-1] in _TERMINAL_LAST and bool(_TERMINAL.search(text, max(0, len(text) - 40)))
+        )
+        if not sentence and self._menu(text, length):
+            return length, BAD, False
         if length < self.length_low:
             # A short line's density decides nothing: it may head good text if it holds two words
             # (Han characters count one each, as in `_density`).
-            return length, SHORT, not sentence and (han >= 2 or len(_LATIN_WORDS.findall(lowered)) >= 2)
+            return length, SHORT, not sentence and (han >= 2 or _two_words(lowered))
         density, chinese = self._density(text, lowered, han)
         low, high = (
             (self.function_chars_low, self.function_chars_high)
@@ -262,25 +280,35 @@ class BoilerplateLines(Normaliser):
 
     def _kept(self, raw: list[str], stripped: list[str]) -> set[int]:
         """The indices of the kept lines, from the raw and the stripped lines (split once, for
-        `normalise` and `classify` alike)."""
+        `normalise` and `classify` alike). The non-blank lines are held as parallel lists (their
+        indices, weighted lengths and classes) and the positions of the possible headings."""
         if self._automaton is None:
             self.setup()
         counts = Counter(stripped)
-        lines: list[_Line] = []
+        indices: list[int] = []
+        lengths: list[float] = []
+        classes: list[int] = []
+        headings: list[int] = []
         #: The weighted length of each line met so far: a line met again is bad, not classed again.
         seen: dict[str, float] = {}
         for index, line in enumerate(stripped):
             if not line:
                 continue
             if line in seen:
-                lines.append(_Line(index, line, seen[line], BAD, False))
-                continue
-            length, klass, heading = self._classify(line, raw[index], counts[line] > 1)
-            seen[line] = length
-            lines.append(_Line(index, line, length, klass, heading))
-        _promote_runs(lines, self.length_high)
-        _revise(lines, self.max_heading_distance)
-        return {line.index for line in lines if line.klass == GOOD}
+                length, klass = seen[line], BAD
+            else:
+                length, klass, heading = self._classify(line, raw[index], counts[line] > 1)
+                seen[line] = length
+                if heading:
+                    headings.append(len(indices))
+            indices.append(index)
+            lengths.append(length)
+            classes.append(klass)
+        _promote_runs(classes, lengths, self.length_high)
+        if GOOD not in classes:
+            return set()  # the context rules make a line good only next to good text
+        _revise(classes, lengths, headings, self.max_heading_distance)
+        return {index for index, klass in zip(indices, classes) if klass == GOOD}
 
     def normalise(self, text: str) -> str:
         if "\n" not in text:
@@ -318,6 +346,27 @@ class BoilerplateLines(Normaliser):
         return result
 
 
+def _latin_words(lowered: str) -> list[str]:
+    """`_LATIN_WORDS.findall(lowered)`, from the runs of `_WORD_RUNS` when every letter is Latin-1."""
+    if not lowered.isascii() and _BEYOND_LATIN1_LETTERS.search(lowered):
+        return _LATIN_WORDS.findall(lowered)
+    runs = lowered.encode("latin-1", "replace").translate(_WORD_RUNS).decode("latin-1").split()
+    if "'" not in lowered:
+        return runs
+    return [word for run in runs for word in (_LATIN_WORDS.findall(run) if "'" in run else (run,))]
+
+
+def _ascii_marks(text: str) -> int:
+    """`_SEPARATOR_MARKS`' count on an ASCII line, where it finds | > / \\ tabs and dashes after a space."""
+    return text.count("|") + text.count(">") + text.count("/") + text.count("\\") + text.count("\t") + text.count(" -")
+
+
+def _two_words(text: str) -> bool:
+    """`text` holds two words of `_LATIN_WORDS` (two searches, no list of the words)."""
+    first = _LATIN_WORDS.search(text)
+    return first is not None and _LATIN_LETTER.search(text, first.end()) is not None
+
+
 def _bounded(text: str, start: int, end: int, phrase: str) -> bool:
     """A phrase starting or ending with a Latin letter must not sit inside a longer word."""
     if phrase[0].isascii() and phrase[0].isalpha() and start > 0 and text[start - 1].isalpha():
@@ -325,71 +374,59 @@ def _bounded(text: str, start: int, end: int, phrase: str) -> bool:
     return not (phrase[-1].isascii() and phrase[-1].isalpha() and end < len(text) and text[end].isalpha())
 
 
-def _promote_runs(lines: list[_Line], length_high: int) -> None:
+def _promote_runs(classes: list[int], lengths: list[float], length_high: int) -> None:
     """Consecutive near-good lines longer than `length_high` together are good: news sites set
     one sentence per paragraph, so no single line of the article reaches the bound."""
-    start = 0
-    while start < len(lines):
-        if lines[start].klass != NEARGOOD:
-            start += 1
-            continue
-        end = start
-        while end < len(lines) and lines[end].klass == NEARGOOD:
-            end += 1
-        if end - start >= 2 and sum(line.length for line in lines[start:end]) > length_high:
-            for line in lines[start:end]:
-                line.klass = GOOD
-        start = end
+    for run in _NEARGOOD_RUNS.finditer(bytes(classes)):
+        start, end = run.span()
+        if end - start >= 2 and sum(lengths[start:end]) > length_high:
+            classes[start:end] = [GOOD] * (end - start)
 
 
-def _neighbours(classes: list[int], ignore_neargood: bool, step: int) -> list[int]:
-    """For each line, the class of the nearest line before it (step 1) or after it (step -1) that is
-    good or bad (or near-good, unless ignored); the page edge counts as bad."""
-    decisive = (GOOD, BAD) if ignore_neargood else (GOOD, BAD, NEARGOOD)
-    result = []
-    last = BAD
-    for klass in classes if step == 1 else reversed(classes):
-        result.append(last)
-        if klass in decisive:
-            last = klass
-    return result if step == 1 else result[::-1]
+def _revise(classes: list[int], lengths: list[float], headings: list[int], max_heading_distance: int) -> None:
+    """jusText's context-sensitive pass, in linear time, on runs of lines (the classes as bytes):
+    the lines of a run of short and near-good lines have the same nearest good or bad neighbours,
+    the lines on either side of the run, and a run of short lines has the same nearest good, bad
+    or near-good neighbours, the lines on either side of it. The page edge counts as bad."""
+    for i in headings:
+        if classes[i] == SHORT and _good_follows(classes, lengths, i, max_heading_distance):
+            classes[i] = NEARGOOD
+    before = bytes(classes)
+    for run in _UNDECIDED_RUNS.finditer(before):
+        strict_before, strict_after = _sides(before, *run.span())
+        for shorts in _SHORT_RUNS.finditer(before, *run.span()):
+            start, end = shorts.span()
+            if strict_before == strict_after:
+                klass = strict_before
+            else:
+                near_before, near_after = _sides(before, start, end)
+                good = (strict_before == BAD and near_before == NEARGOOD) or (
+                    strict_after == BAD and near_after == NEARGOOD
+                )
+                klass = GOOD if good else BAD
+            classes[start:end] = [klass] * (end - start)
+    before = bytes(classes)
+    for run in _NEARGOOD_RUNS.finditer(before):
+        start, end = run.span()
+        klass = BAD if _sides(before, start, end) == (BAD, BAD) else GOOD
+        classes[start:end] = [klass] * (end - start)
+    for i in headings:
+        if classes[i] == BAD and _good_follows(classes, lengths, i, max_heading_distance):
+            classes[i] = GOOD
 
 
-def _revise(lines: list[_Line], max_heading_distance: int) -> None:
-    """jusText's context-sensitive pass, in linear time."""
-    for i, line in enumerate(lines):
-        if line.heading and line.klass == SHORT and _good_follows(lines, i, max_heading_distance):
-            line.klass = NEARGOOD
-    classes = [line.klass for line in lines]
-    prev_strict, next_strict = _neighbours(classes, True, 1), _neighbours(classes, True, -1)
-    prev_near, next_near = _neighbours(classes, False, 1), _neighbours(classes, False, -1)
-    for i, line in enumerate(lines):
-        if line.klass != SHORT:
-            continue
-        before, after = prev_strict[i], next_strict[i]
-        if before == after:
-            line.klass = before
-        elif (before == BAD and prev_near[i] == NEARGOOD) or (after == BAD and next_near[i] == NEARGOOD):
-            line.klass = GOOD
-        else:
-            line.klass = BAD
-    classes = [line.klass for line in lines]
-    prev_strict, next_strict = _neighbours(classes, True, 1), _neighbours(classes, True, -1)
-    for i, line in enumerate(lines):
-        if line.klass == NEARGOOD:
-            line.klass = BAD if prev_strict[i] == BAD and next_strict[i] == BAD else GOOD
-    for i, line in enumerate(lines):
-        if line.heading and line.klass == BAD and _good_follows(lines, i, max_heading_distance):
-            line.klass = GOOD
+def _sides(classes: bytes, start: int, end: int) -> tuple[int, int]:
+    """The classes of the lines just before `start` and at `end`, BAD past the page edge."""
+    return classes[start - 1] if start else BAD, classes[end] if end < len(classes) else BAD
 
 
-def _good_follows(lines: list[_Line], i: int, max_distance: int) -> bool:
+def _good_follows(classes: list[int], lengths: list[float], i: int, max_distance: int) -> bool:
     """Good text begins within `max_distance` weighted characters after line i."""
     distance = 0.0
-    for j in range(i + 1, len(lines)):
-        if lines[j].klass == GOOD:
+    for j in range(i + 1, len(classes)):
+        if classes[j] == GOOD:
             return True
-        distance += lines[j].length
+        distance += lengths[j]
         if distance > max_distance:
             return False
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -10,13 +11,24 @@ import pytest
 from cleaner.resources import RECIPES_DIR, SHIPPED, load_phrases
 from cleaner.stages.base import validate_stage
 from cleaner.stages.web_lines import (
+    _LATIN_WORDS,
     _LIST_ITEM,
     _LIST_ITEM_FIRST,
-    _MAY_SEPARATE,
+    _SENTENCE_MARKS,
+    _SEPARATOR_MARKS,
     _SEPARATORS,
     _TERMINAL,
     _TERMINAL_LAST,
+    BAD,
+    GOOD,
+    NEARGOOD,
+    SHORT,
     BoilerplateLines,
+    _ascii_marks,
+    _latin_words,
+    _promote_runs,
+    _revise,
+    _two_words,
 )
 from tests.conftest import corpus_records
 
@@ -106,20 +118,53 @@ def test_space_separated_chinese_menu_is_a_menu(corpus_dir: Path) -> None:
     assert menu not in _lines(_stage().normalise(text))
 
 
-def test_separator_prefilter_passes_every_line_that_has_a_separator(corpus_dir: Path) -> None:
-    """The cheap check that lets a line skip the menu split must pass every line the split cuts,
-    on the real lines of raw web pages and on each branch of the separator pattern."""
+def _raw_web_lines(corpus_dir: Path) -> list[str]:
+    """Stripped lines of raw Chinese and English web pages, with one line per separator branch."""
     lines = [
         line.strip()
         for name in ("zh_web_cwced_pages.jsonl", "en_news_bbc_cx.jsonl", "zh_cc_chinesewebtext.jsonl")
         for record in corpus_records(corpus_dir, f"web/{name}", limit=300)
         for line in record["text"].split("\n")
     ]
-    lines += ["首页\u3000新闻", "首页\u00a0新闻", "Home - News", "A — B", "a\tb", "x｜y", "Home » News"]
-    cut = [line for line in lines if _SEPARATORS.search(line)]
-    assert len(cut) > 1000
-    assert [line for line in cut if not _MAY_SEPARATE.search(line)] == []
-    assert not _MAY_SEPARATE.search("A well-known plain sentence, with no separator at all.")
+    return lines + [
+        "首页\u3000新闻",
+        "首页\u00a0新闻",
+        "Home - News",
+        "A — B",
+        "a\tb",
+        "x｜y",
+        "Home » News",
+        "a/b\\c>d|e",
+    ]
+
+
+def test_separator_marks_bound_the_segments(corpus_dir: Path) -> None:
+    """The menu split is skipped on the count of separator marks: no line may split into more than
+    one segment per mark plus one, on the real lines of raw web pages and on each separator branch;
+    and the `str.count` of ASCII lines must count what the regex counts."""
+    lines = _raw_web_lines(corpus_dir)
+    assert sum(1 for line in lines if len(_SEPARATORS.split(line)) >= 3) > 500
+    assert [line for line in lines if len(_SEPARATORS.split(line)) > len(_SEPARATOR_MARKS.findall(line)) + 1] == []
+    ascii_lines = [line for line in lines if line.isascii()]
+    assert sum(_ascii_marks(line) for line in ascii_lines) > 1000
+    assert [line for line in ascii_lines if _ascii_marks(line) != len(_SEPARATOR_MARKS.findall(line))] == []
+
+
+def test_word_fast_paths_find_the_regex_words(corpus_dir: Path) -> None:
+    """`_latin_words` (a byte translation and a split where the letters are Latin-1) and
+    `_two_words` give `_LATIN_WORDS.findall`'s answers on real lines of every script, lower-cased
+    as the stage sees them, and on the apostrophe and Latin-1 edge cases."""
+    lines = _raw_web_lines(corpus_dir) + [
+        line.strip()
+        for name in ("multi/multi_web_pages_fulltext.jsonl", "en/en_usenet_20newsgroups.jsonl")
+        for record in corpus_records(corpus_dir, name, limit=200)
+        for line in record["text"].split("\n")
+    ]
+    lines += ["rock'n'roll isn't l'été", "a'bé ×÷ ’tis", "'' x' 'y", "łódź über", "don’t", "ΣΑΣ x"]
+    lowered = [line.lower() for line in lines]
+    assert sum("'" in line for line in lowered) > 100 and sum(not line.isascii() for line in lowered) > 1000
+    assert [line for line in lowered if _latin_words(line) != _LATIN_WORDS.findall(line)] == []
+    assert [line for line in lowered if _two_words(line) != (len(_LATIN_WORDS.findall(line)) >= 2)] == []
 
 
 def test_news_brief_of_one_long_sentence_is_kept(corpus_dir: Path) -> None:
@@ -239,3 +284,79 @@ def test_cheap_pre_tests_admit_every_regex_match() -> None:
             line = line.strip()
             if _TERMINAL.search(line):
                 assert line[-1] in _TERMINAL_LAST, repr(char)
+            if line and line[-1] in _SENTENCE_MARKS:
+                assert _TERMINAL.search(line), repr(char)
+
+
+def _context_by_line(classes: list[int], lengths: list[float], headings: list[int], distance: int) -> list[int]:
+    """jusText's context pass line by line, as the stage ran it before it worked on runs: the
+    nearest good or bad (and near-good) line before and after each line, from one scan each way."""
+    classes = list(classes)
+
+    def good_follows(i: int) -> bool:
+        total = 0.0
+        for j in range(i + 1, len(classes)):
+            if classes[j] == GOOD:
+                return True
+            total += lengths[j]
+            if total > distance:
+                return False
+        return False
+
+    def nearest(decisive: tuple[int, ...], order: range) -> dict[int, int]:
+        found, last = {}, BAD
+        for i in order:
+            found[i] = last
+            last = classes[i] if classes[i] in decisive else last
+        return found
+
+    forward, backward = range(len(classes)), range(len(classes) - 1, -1, -1)
+    for i in headings:
+        if classes[i] == SHORT and good_follows(i):
+            classes[i] = NEARGOOD
+    strict = (nearest((GOOD, BAD), forward), nearest((GOOD, BAD), backward))
+    near = (nearest((GOOD, BAD, NEARGOOD), forward), nearest((GOOD, BAD, NEARGOOD), backward))
+    for i in [i for i in forward if classes[i] == SHORT]:
+        before, after = strict[0][i], strict[1][i]
+        if before == after:
+            classes[i] = before
+        elif (before == BAD and near[0][i] == NEARGOOD) or (after == BAD and near[1][i] == NEARGOOD):
+            classes[i] = GOOD
+        else:
+            classes[i] = BAD
+    strict = (nearest((GOOD, BAD), forward), nearest((GOOD, BAD), backward))
+    for i in [i for i in forward if classes[i] == NEARGOOD]:
+        classes[i] = BAD if strict[0][i] == BAD and strict[1][i] == BAD else GOOD
+    for i in headings:
+        if classes[i] == BAD and good_follows(i):
+            classes[i] = GOOD
+    return classes
+
+
+def test_context_pass_on_runs_decides_as_line_by_line(corpus_dir: Path) -> None:
+    """`_revise` works on runs of lines, and `_kept` skips it on pages without a good line: both
+    must give what the line-by-line pass gives, on random pages of every class pattern and on the
+    context-free classes of real raw pages."""
+    rng = random.Random(15)
+    pages = []
+    for _ in range(3000):
+        size = rng.randint(1, 24)
+        classes = [rng.choice((BAD, SHORT, SHORT, NEARGOOD, GOOD)) for _ in range(size)]
+        lengths = [float(rng.choice((5, 20, 30, 80, 150))) for _ in range(size)]
+        pages.append((classes, lengths, [i for i in range(size) if classes[i] == SHORT and rng.random() < 0.6]))
+    stage = _stage()
+    for record in corpus_records(corpus_dir, "web/en_news_bbc_cx.jsonl", limit=40):
+        lines = [line.strip() for line in record["text"].split("\n") if line.strip()]
+        judged = [stage._classify(line, line, False) for line in lines]
+        pages.append(([k for _, k, _ in judged], [n for n, _, _ in judged], [i for i, j in enumerate(judged) if j[2]]))
+    pages_without_good = 0
+    for classes, lengths, headings in pages:
+        _promote_runs(classes, lengths, 200)
+        expected = _context_by_line(classes, lengths, headings, 40)
+        if GOOD not in classes:
+            pages_without_good += 1
+            assert GOOD not in expected
+            continue
+        _revise(classes, lengths, headings, 40)
+        assert classes == expected
+    assert 0 < pages_without_good < len(pages) / 2
