@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cleaner.stages.views import TextViews
 
 
 @dataclass(slots=True)
@@ -21,6 +24,8 @@ class Document:
     line: int
     meta: dict[str, Any]
     annotations: dict[str, Any] = field(default_factory=dict)
+    #: What rules derived from `text`, for the next rule (stages/views.py); not part of the record.
+    views: TextViews | None = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

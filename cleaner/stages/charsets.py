@@ -12,11 +12,8 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
-import regex
 
-#: Blocks that hold Han characters: radicals, CJK symbols, Ext-A, unified, compatibility, Ext-B..H.
-_HAN_BLOCKS = ((0x2E80, 0x2FDF), (0x3005, 0x3007), (0x3021, 0x303B), (0x3400, 0x9FFF), (0xF900, 0xFAFF))
-_HAN_PLANES = (0x20000, 0x323AF)
+from cleaner.text.unicode_classes import class_table
 
 
 def code_points(text: str) -> np.ndarray:
@@ -46,6 +43,13 @@ class CharSet:
         self._table = np.zeros(sys.maxunicode + 1, dtype=bool)
         self._table[code_points(chars)] = True
 
+    @classmethod
+    def of_class(cls, char_class: str) -> CharSet:
+        """The characters `regex` matches with `[char_class]`."""
+        chars = cls("")
+        chars._table = class_table(char_class)
+        return chars
+
     def mask(self, points: np.ndarray) -> np.ndarray:
         """True where the code point is in the set."""
         return self._table.take(points)
@@ -56,7 +60,6 @@ class CharSet:
 
 @cache
 def han() -> CharSet:
-    """Every character with Unicode script Han (the same set as regex `\\p{Han}`)."""
-    ranges = (*_HAN_BLOCKS, _HAN_PLANES)
-    candidates = "".join(chr(c) for low, high in ranges for c in range(low, high + 1))
-    return CharSet("".join(regex.findall(r"\p{Han}", candidates)))
+    r"""Every character with Unicode script Han: the set regex `\p{Han}` matches, from the installed
+    regex's own Unicode data (a list of blocks goes stale: Unicode 17 added Extension J)."""
+    return CharSet.of_class(r"\p{Han}")

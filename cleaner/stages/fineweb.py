@@ -11,7 +11,7 @@ from cleaner.document import Document
 from cleaner.stages.gopher import duplicate_elements
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
-from cleaner.text.spaces import non_space_count
+from cleaner.stages.views import views
 
 #: FineWeb's terminal marks (datatrove's FineWebQualityFilter as FineWeb ran it): . ' " ! ?
 #: FineWeb-2 replaced them with datatrove's 159 Unicode sentence terminals (。！？ among them, no
@@ -59,9 +59,8 @@ class FineWebQuality(MeasuredFilter):
         return ("line_punct_ratio", "short_line_ratio", "dup_line_char_ratio", f"newlines_per_{self.unit}")
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = doc.text
-        lines = [line.strip() for line in text.split("\n")]
-        lines = [line for line in lines if line]
+        text, view = doc.text, views(doc)
+        lines = view.nonempty_lines
         if not lines:
             return
         few_lines = len(lines) < self.min_lines
@@ -76,7 +75,7 @@ class FineWebQuality(MeasuredFilter):
             ratio = duplicate_elements(lines)[1] / chars if chars else 0.0
             yield Measure("fineweb_dup_lines", "dup_line_char_ratio", ratio, ">", self.max_dup_line_char_ratio)
         if self.max_newline_ratio is not None:
-            units = non_space_count(text) if self.unit == "char" else len(text.split())
+            units = view.non_space_count if self.unit == "char" else len(text.split())
             if units:
                 ratio = text.count("\n") / units
                 yield Measure("fineweb_list_page", f"newlines_per_{self.unit}", ratio, ">", self.max_newline_ratio)

@@ -20,6 +20,7 @@ from cleaner.document import Document
 from cleaner.stages.charsets import code_points
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.stages.views import views
 from cleaner.text.spaces import without_spaces
 
 #: gopher_quality's words (count, mean length, stop words): runs of word characters, joined by
@@ -110,8 +111,7 @@ class GopherQuality(MeasuredFilter):
             yield Measure("gopher_symbols", "hash_word_ratio", hashes, ">", self.max_symbol_word_ratio)
             ellipses = (text.count("...") + text.count("…")) / n_words
             yield Measure("gopher_symbols", "ellipsis_word_ratio", ellipses, ">", self.max_symbol_word_ratio)
-        lines = [line.strip() for line in text.split("\n")]
-        lines = [line for line in lines if line]
+        lines = views(doc).nonempty_lines
         if lines and self.max_bullet_lines_ratio is not None:
             ratio = sum(1 for line in lines if line.startswith(_BULLETS)) / len(lines)
             yield Measure("gopher_bullet_lines", "bullet_lines_ratio", ratio, ">", self.max_bullet_lines_ratio)

@@ -18,7 +18,8 @@ import regex
 from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
-from cleaner.text.script import HAN_RUNS, count_chars, is_cjk
+from cleaner.stages.views import views
+from cleaner.text.script import is_cjk
 
 #: A sentence end: terminal marks on a word, then closing quotes or brackets, then a space or the line
 #: end. Tried only where a run of marks starts (the lookbehind), so a line of dots is one try, not one per dot.
@@ -50,7 +51,7 @@ class MinProse(MeasuredFilter):
         return ("prose_chars",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        prose = _prose_lines([line.strip() for line in doc.text.split("\n")], self.min_line_words)
+        prose = _prose_lines(views(doc).stripped_lines, self.min_line_words)
         chars = sum(map(len, prose))
         note = f"{len(prose)} prose lines"
         yield Measure("too_little_prose", "prose_chars", chars, "<", self.min_chars, note)
@@ -77,7 +78,7 @@ class MinHanChars(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         if is_cjk(doc.text):
-            yield Measure("too_short", "han_chars", count_chars(HAN_RUNS, doc.text), "<", self.min_han)
+            yield Measure("too_short", "han_chars", views(doc).han_count, "<", self.min_han)
 
 
 def _prose_lines(lines: list[str], min_words: int) -> list[str]:

@@ -17,10 +17,10 @@ from importlib import resources
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.charsets import CharSet, code_points, han
+from cleaner.stages.charsets import CharSet
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
-from cleaner.text.spaces import non_space_count
+from cleaner.stages.views import views
 
 HAN = regex.compile(r"\p{Han}")
 #: Sentence punctuation in Chinese text, full-width and the ASCII marks web text often uses.
@@ -60,8 +60,9 @@ class ZhCharRatio(MeasuredFilter):
         return ("han_ratio",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        total = non_space_count(doc.text)
-        ratio = han().count(code_points(doc.text)) / total if total else 0.0
+        view = views(doc)
+        total = view.non_space_count
+        ratio = view.han_count / total if total else 0.0
         yield Measure("low_chinese_ratio", "han_ratio", round(ratio, 3), "<", self.min_ratio)
 
 
@@ -92,11 +93,11 @@ class ZhCommonChars(MeasuredFilter):
         return ("common_char_ratio",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        points = code_points(doc.text)
-        hans = han().count(points)
+        view = views(doc)
+        hans = view.han_count
         if hans < self.min_han:
             return
-        ratio = _common_set().count(points) / hans
+        ratio = _common_set().count(view.code_points) / hans
         yield Measure("rare_characters", "common_char_ratio", round(ratio, 3), "<", self.min_ratio)
 
 
@@ -119,11 +120,11 @@ class ZhSentencePunctuation(MeasuredFilter):
         return ("punct_per_100_han",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        points = code_points(doc.text)
-        hans = han().count(points)
+        view = views(doc)
+        hans = view.han_count
         if hans < self.min_han:
             return
-        marks = _SENTENCE_PUNCT.count(points)
+        marks = _SENTENCE_PUNCT.count(view.code_points)
         density = round(100 * marks / hans, 2)
         yield Measure("no_sentence_punctuation", "punct_per_100_han", density, "<", self.min_per_100_han)
 
