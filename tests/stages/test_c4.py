@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner.document import Document
-from cleaner.stages.c4 import C4Lines, C4Quality
+from cleaner.stages.c4 import _CASE_TWINS, _CITATION, C4Lines, C4Quality
 from tests.conftest import corpus_records
 
 
@@ -119,3 +120,40 @@ def test_real_articles_survive_line_cleaning(corpus_dir: Path) -> None:
     lines, quality = C4Lines(), C4Quality()
     kept = [quality.check(doc(lines.normalise(r["text"]))) is None for r in records]
     assert sum(kept) / len(kept) > 0.7
+
+
+def test_case_twins_are_all_the_non_ascii_letters_that_match_ascii() -> None:
+    """`_may_ban` lower-cases the page instead of the IGNORECASE regex where no case twin is in
+    it: that holds only if no other character matches an ASCII letter or lower-cases to ASCII."""
+    ascii_letter = regex.compile(r"[a-z]", regex.IGNORECASE)
+    found = [
+        char
+        for char in map(chr, range(0x80, 0x110000))
+        if ascii_letter.match(char) or any(lower.isascii() for lower in char.lower())
+    ]
+    assert found == ["\u0130", "\u017f", "\u212a"]
+    assert all(_CASE_TWINS.match(char) for char in found)
+
+
+def test_page_wide_phrase_test_keeps_the_line_rules(corpus_dir: Path) -> None:
+    """Pages the lower-cased test clears and pages it sends to the regex lose the same lines as
+    with the regex on every line: ASCII pages, pages with other letters, case twins, phrases in
+    any case."""
+    texts = [
+        record["text"]
+        for name in ("en/en_web_pages_fulltext.jsonl", "multi/multi_web_pages_fulltext.jsonl")
+        for record in corpus_records(corpus_dir, name, 150)
+    ]
+    texts += [
+        "Read our PRIVACY Policy now please.\nA second fine line here.",
+        "We uſe cookies on this site.\nA second fine line here.",
+        "JAVASCRİPT is off for you.\nA second fine line here.",
+        "The Terms of Use apply to all.\nA second fine line here.",
+    ]
+    stage = C4Lines()
+    may_ban = [stage._may_ban(text) for text in texts]
+    assert 10 < sum(may_ban) < len(texts) - 10
+    for text in texts:
+        lines = [line.strip() for line in _CITATION.sub("", text).split("\n")]
+        assert stage.normalise(text) == "\n".join(line for line in lines if stage._keep(line, stage._banned))
+    assert [stage.normalise(text) for text in texts[-4:]] == ["A second fine line here."] * 4
