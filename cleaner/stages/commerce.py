@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import regex
 
-from cleaner.document import Document
+from cleaner.document import Document, Rejection
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 from cleaner.text.script import word_count
@@ -44,26 +44,50 @@ _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
         r"|length|width|height|depth|finish|quantity|warranty|care|fit|style|item|shipping)s?[ \t]*:",
         re.M,
     ),
+    # Grouped by first letter (in their order within a letter, so each position matches as the
+    # flat list did): the engine then tests one letter per branch (1.2x as fast).
     "shop": re.compile(
-        r"(?=[a-z])\b(?:add(?:ed)? (?:to )?(?:your )?(?:cart|basket|bag|wish ?list)|(?:in|out of) stock|sold out"
-        r"|free (?:shipping|delivery|returns)|shopping (?:cart|basket|bag)|check ?out|sku"
-        r"|(?:item|model|part) (?:no|number)|qty|buy (?:now|online|it now)|order (?:now|online|today|yours)|shop now"
-        r"|wholesale|suppliers?|brand new|customer reviews?|write a review|out of 5 stars"
-        r"|available in (?:\w+ ){0,3}?(?:sizes|colou?rs|lengths|finishes)"
-        r"|comes in (?:\w+ ){0,2}?(?:sizes|colou?rs)|lot \d+|your order|orders over|place an order|dispatch(?:ed)?"
-        r"|delivery|shipping|refunds?|returns policy|payments?|basket|cart)\b"
+        r"(?=[a-z])\b(?:a(?:dd(?:ed)? (?:to )?(?:your )?(?:cart|basket|bag|wish ?list)"
+        r"|vailable in (?:\w+ ){0,3}?(?:sizes|colou?rs|lengths|finishes))"
+        r"|b(?:uy (?:now|online|it now)|rand new|asket)"
+        r"|c(?:heck ?out|ustomer reviews?|omes in (?:\w+ ){0,2}?(?:sizes|colou?rs)|art)"
+        r"|d(?:ispatch(?:ed)?|elivery)"
+        r"|free (?:shipping|delivery|returns)"
+        r"|i(?:n stock|tem (?:no|number))"
+        r"|lot \d+"
+        r"|model (?:no|number)"
+        r"|o(?:ut of stock|rder (?:now|online|today|yours)|ut of 5 stars|rders over)"
+        r"|p(?:art (?:no|number)|lace an order|ayments?)"
+        r"|qty"
+        r"|re(?:funds?|turns policy)"
+        r"|s(?:old out|hopping (?:cart|basket|bag)|ku|hop now|uppliers?|hipping)"
+        r"|w(?:holesale|rite a review)"
+        r"|your order)\b"
     ),
 }
 #: A call to act on the page or the offer, or the page talking about the site itself (lower case).
+#: Grouped by first letter as the shop cues are; the verbs that take "now", "today", ... each in
+#: its letter, before the other cues of that letter, as in the flat list this was.
 _ACTION = re.compile(
-    r"(?=[a-z])\b(?:click (?:here|on|the|below|to)"
-    r"|(?:register|sign up|join|enroll|apply|book|order|buy|shop|call|act|play|try)"
-    r" (?:now|today|here|online|for free)|join (?:us|our team)|sign up|log ?in|subscribe"
-    r"|please (?:join|visit|call|click|register|sign|contact|send|submit|apply|subscribe|download|order|buy)"
-    r"|(?:submit|send) (?:us )?(?:your|their|a) (?:resume|cv|application)|download (?:now|free|the latest|our)"
-    r"|contact us|visit (?:our|us)|for free|free trial|don'?t miss|hurry|limited (?:time|offer|seats)"
-    r"|only \d+ (?:\w+ )?(?:left|seats|places|spots)|learn more|read more|find out more|get started"
-    r"|this (?:site|website|page)|our (?:site|website|online store|store|shop))\b"
+    r"(?=[a-z])\b(?:a(?:(?:pply|ct) (?:now|today|here|online|for free))"
+    r"|b(?:(?:ook|uy) (?:now|today|here|online|for free))"
+    r"|c(?:lick (?:here|on|the|below|to)|all (?:now|today|here|online|for free)|ontact us)"
+    r"|d(?:ownload (?:now|free|the latest|our)|on'?t miss)"
+    r"|e(?:nroll (?:now|today|here|online|for free))"
+    r"|f(?:or free|ree trial|ind out more)"
+    r"|get started"
+    r"|hurry"
+    r"|j(?:oin (?:now|today|here|online|for free)|oin (?:us|our team))"
+    r"|l(?:og ?in|imited (?:time|offer|seats)|earn more)"
+    r"|o(?:rder (?:now|today|here|online|for free)|nly \d+ (?:\w+ )?(?:left|seats|places|spots)"
+    r"|ur (?:site|website|online store|store|shop))"
+    r"|p(?:lay (?:now|today|here|online|for free)"
+    r"|lease (?:join|visit|call|click|register|sign|contact|send|submit|apply|subscribe|download|order|buy))"
+    r"|re(?:gister (?:now|today|here|online|for free)|ad more)"
+    r"|s(?:(?:ign up|hop) (?:now|today|here|online|for free)|ign up|ubscribe"
+    r"|(?:ubmit|end) (?:us )?(?:your|their|a) (?:resume|cv|application))"
+    r"|t(?:ry (?:now|today|here|online|for free)|his (?:site|website|page))"
+    r"|visit (?:our|us))\b"
 )
 #: A sentence: text up to a sentence end or a line end.
 _SENTENCE = regex.compile(r"[^.!?\n]++[.!?]*+")
@@ -131,9 +155,24 @@ class CallToAction(MeasuredFilter):
     def measure_names(self) -> tuple[str, ...]:
         return ("action_sentence_share",)
 
-    def measures(self, doc: Document) -> Iterator[Measure]:
+    def check(self, doc: Document) -> Rejection | None:
+        """As `measures` would judge, but a page with fewer cues or different cue phrases than the
+        gate needs passes without its sentences split (97% of en and web pages)."""
         text = doc.text.lower()
         cues = list(_ACTION.finditer(text))
+        if len(cues) < self.min_sentences or len({cue.group() for cue in cues}) < self.min_phrases:
+            return None
+        for measure in self._measures(text, cues):
+            if measure.failed:
+                return Rejection(measure.reason, measure.detail())
+        return None
+
+    def measures(self, doc: Document) -> Iterator[Measure]:
+        text = doc.text.lower()
+        return self._measures(text, list(_ACTION.finditer(text)))
+
+    def _measures(self, text: str, cues: list[re.Match[str]]) -> Iterator[Measure]:
+        """The measure of the lower-cased `text` with its cues."""
         # Without a cue no sentence acts and the share is 0 whatever the sentences: they are not split.
         spans = [m.span() for m in _SENTENCE.finditer(text) if word_count(m.group()) >= 3] if cues else []
         starts = [start for start, _ in spans]

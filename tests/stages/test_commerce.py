@@ -3,13 +3,15 @@ rejected, curator-kept pages and clean main text kept."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
-from cleaner.stages.commerce import CallToAction, ProductListing
+from cleaner.stages.commerce import _ACTION, _PRODUCT_CUES, CallToAction, ProductListing
+from cleaner.stages.measure import MeasuredFilter
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
 
@@ -110,3 +112,63 @@ def test_one_phrase_repeated_is_not_enough() -> None:
     ad = "Seats are going fast for the workshop. Register now to save a place. Contact us with questions."
     verdict = rule.check(doc(ad))
     assert verdict is not None and "2 of 3 sentences: register now, contact us" in verdict.detail
+
+
+#: The cue lists as they were written before they were grouped by first letter (leftmost-first order).
+FLAT_SHOP = re.compile(
+    r"(?=[a-z])\b(?:add(?:ed)? (?:to )?(?:your )?(?:cart|basket|bag|wish ?list)|(?:in|out of) stock|sold out"
+    r"|free (?:shipping|delivery|returns)|shopping (?:cart|basket|bag)|check ?out|sku"
+    r"|(?:item|model|part) (?:no|number)|qty|buy (?:now|online|it now)|order (?:now|online|today|yours)|shop now"
+    r"|wholesale|suppliers?|brand new|customer reviews?|write a review|out of 5 stars"
+    r"|available in (?:\w+ ){0,3}?(?:sizes|colou?rs|lengths|finishes)"
+    r"|comes in (?:\w+ ){0,2}?(?:sizes|colou?rs)|lot \d+|your order|orders over|place an order|dispatch(?:ed)?"
+    r"|delivery|shipping|refunds?|returns policy|payments?|basket|cart)\b"
+)
+FLAT_ACTION = re.compile(
+    r"(?=[a-z])\b(?:click (?:here|on|the|below|to)"
+    r"|(?:register|sign up|join|enroll|apply|book|order|buy|shop|call|act|play|try)"
+    r" (?:now|today|here|online|for free)|join (?:us|our team)|sign up|log ?in|subscribe"
+    r"|please (?:join|visit|call|click|register|sign|contact|send|submit|apply|subscribe|download|order|buy)"
+    r"|(?:submit|send) (?:us )?(?:your|their|a) (?:resume|cv|application)|download (?:now|free|the latest|our)"
+    r"|contact us|visit (?:our|us)|for free|free trial|don'?t miss|hurry|limited (?:time|offer|seats)"
+    r"|only \d+ (?:\w+ )?(?:left|seats|places|spots)|learn more|read more|find out more|get started"
+    r"|this (?:site|website|page)|our (?:site|website|online store|store|shop))\b"
+)
+
+
+#: One of each alternative, some next to each other.
+EVERY_CUE = (
+    "add to cart, added to your wish list, in stock out of stock sold out. free shipping, shopping bag; checkout "
+    "sku: item no. model number part no qty buy it now order yours shop now wholesale suppliers brand new customer "
+    "review write a review 4 out of 5 stars available in many fine sizes comes in two colours lot 12 your order "
+    "orders over place an order dispatched delivery shipping refund returns policy payments basket cart. "
+    "click here apply now act today book online buy for free call now contact us download the latest don't miss "
+    "enroll here for free free trial find out more get started hurry join now join our team log in limited offer "
+    "learn more order online only 3 rooms left our online store play today please subscribe register now read more "
+    "sign up for free shop here sign up subscribe send us your cv try now this website visit us"
+)
+
+
+def _web_texts(corpus_dir: Path) -> list[str]:
+    names = [*MAIN_TEXT, "en/en_web_pages_fulltext.jsonl", *(f"web/{name}" for name in LABELLED)]
+    return [record["text"] for name in names for record in corpus_records(corpus_dir, name, 300)]
+
+
+def test_grouped_cues_match_as_the_flat_lists(corpus_dir: Path) -> None:
+    """Grouping the alternatives by first letter must keep every match where it was, with its text."""
+    texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE]
+    spans = [[m.span() for m in pattern.finditer(text)] for pattern in (FLAT_SHOP, FLAT_ACTION) for text in texts]
+    assert sum(map(len, spans)) > 1000
+    assert spans == [
+        [m.span() for m in pattern.finditer(text)] for pattern in (_PRODUCT_CUES["shop"], _ACTION) for text in texts
+    ]
+
+
+def test_call_to_action_check_skips_only_pages_that_cannot_fail(corpus_dir: Path) -> None:
+    """`check` passes pages with too few cues or cue phrases unsplit: it must reject exactly the
+    pages the measure rejects, on real pages of which some fail and some pass the gate."""
+    rule = CallToAction()
+    docs = [doc(text) for text in _web_texts(corpus_dir)]
+    by_measure = [MeasuredFilter.check(rule, d) for d in docs]
+    assert sum(v is not None for v in by_measure) >= 3
+    assert [rule.check(d) for d in docs] == by_measure
