@@ -328,12 +328,24 @@ class RayExecutor:
         """Running units' (docs, bytes, kept) from the progress board, as the tasks report them."""
         if self.board is None:
             return None
-        try:
-            with stop_signal.deferred():
-                self.live = self.ray.get(self.board.totals.remote(), timeout=RAY_POLL_SECONDS)
-        except (self.ray.exceptions.GetTimeoutError, self.ray.exceptions.RayActorError):
-            pass
+        with stop_signal.deferred():
+            totals = self.board.totals.remote()
+        if self._ready_within(totals, RAY_REPORT_SECONDS):
+            try:
+                with stop_signal.deferred():
+                    self.live = self.ray.get(totals)
+            except self.ray.exceptions.RayActorError:
+                pass
         return self.live
+
+    def _ready_within(self, ref: Any, seconds: float) -> bool:
+        """Wait up to `seconds` for `ref`, in calls of at most RAY_POLL_SECONDS (SIGTERM deferred)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            with stop_signal.deferred():
+                ready, _ = self.ray.wait([ref], timeout=min(RAY_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            if ready or time.monotonic() >= deadline:
+                return bool(ready)
 
     def map(self, fn: Callable[[Any], Any], tasks: Sequence[Any], heartbeat: float) -> Iterator[Any | None]:
         """Once Ray is joined (SIGTERM stops a driver still joining: `_connect`), calls into it are
@@ -349,7 +361,9 @@ class RayExecutor:
         quiet_since = time.monotonic()
         while self.pending:
             with stop_signal.deferred():
-                done, self.pending = self.ray.wait(self.pending, num_returns=1, timeout=RAY_POLL_SECONDS)
+                done, self.pending = self.ray.wait(
+                    self.pending, num_returns=1, timeout=min(heartbeat, RAY_POLL_SECONDS)
+                )
             if not done and time.monotonic() - quiet_since >= heartbeat:
                 quiet_since = time.monotonic()
                 yield None
