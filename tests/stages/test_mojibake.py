@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cleaner.document import Document
+from cleaner.stages import mojibake
 from cleaner.stages.mojibake import GarbledText, MojibakeRepair, gbk_shift_spans
 from cleaner.stages.normalise import UnicodeNormaliser
 from tests.conftest import corpus_records
@@ -123,3 +124,49 @@ def test_irreversible_mojibake_is_left_for_garbled_text(corpus_dir: Path) -> Non
     # Clean text is never touched.
     for record in corpus_records(corpus_dir, "zh/zh_news_peoples_daily_1998.jsonl", 200):
         assert stage.normalise(record["text"]) == record["text"]
+
+
+#: Real text of every kind the front stages see: Chinese, English, raw web pages with mojibake.
+MIXED = [
+    *CLEAN,
+    "en/en_web_pages_fulltext.jsonl",
+    "en/en_usenet_20newsgroups.jsonl",
+    "web/zh_news_sogouca_mini.jsonl",
+    "web/zh_cc_chinesewebtext.jsonl",
+    "web/multi_cc_datajuicer_demo.jsonl",
+]
+
+
+def mixed_texts(corpus_dir: Path) -> list[str]:
+    """Real texts and, for one in 20, its misreads: every kind of mojibake on real text."""
+    texts = [r["text"] for name in MIXED for r in corpus_records(corpus_dir, name, 1500)]
+    sample = texts[::20]
+    return [
+        *texts,
+        *(t.encode("utf-8").decode("gbk", errors="ignore") for t in sample),
+        *(t.encode("utf-8").decode("cp1252", errors="replace") for t in sample),
+        *(t.encode("gbk", errors="ignore").decode("latin-1") for t in sample),
+        *(t.encode("gbk", errors="ignore").decode("utf-8", errors="replace") for t in sample),
+    ]
+
+
+def test_texts_without_a_garbled_cue_have_nothing_to_count(corpus_dir: Path) -> None:
+    texts = mixed_texts(corpus_dir)
+    cued = [not t.isascii() and mojibake._garbled_cue().search(t) is not None for t in texts]
+    skipped = [t for t, cue in zip(texts, cued, strict=True) if not cue]
+    counted = [t for t, cue in zip(texts, cued, strict=True) if cue]
+    # Both paths are taken, and the counted one finds every kind.
+    assert len(skipped) > 5000 and len(counted) > 1000
+    found = {kind for t in counted for kind, chars in mojibake._chars_by_kind(t).items() if chars}
+    assert found == {"replacement", "utf8_latin1", "gbk_latin1", "utf8_gbk"}
+    assert [t[:60] for t in skipped if sum(mojibake._chars_by_kind(t).values())] == []
+    # A lost-byte run holds a character that is not ASCII.
+    spanned = [t for t in texts if gbk_shift_spans(t)]
+    assert spanned and [t[:60] for t in spanned if t.isascii()] == []
+
+
+def test_ftfy_start_class_admits_every_text_ftfy_is_needed_for(corpus_dir: Path) -> None:
+    texts = mixed_texts(corpus_dir)
+    needed = [bool(mojibake._NEEDS_FTFY.search(t)) for t in texts]
+    assert 500 < sum(needed) < len(texts) - 5000
+    assert [t[:60] for t, need in zip(texts, needed, strict=True) if mojibake._needs_ftfy(t) != need] == []
