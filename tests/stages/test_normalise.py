@@ -3,10 +3,12 @@ homoglyphs, Chinese spacing; newlines and paragraphs always survive."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from cleaner.stages import normalise
 from cleaner.stages.base import validate_stage
 from cleaner.stages.normalise import UnicodeNormaliser, WhitespaceNormaliser
 from tests.conftest import corpus_records
@@ -115,3 +117,70 @@ def test_real_wiki_titles_stay_on_their_own_line(corpus_dir: Path) -> None:
     stage = WhitespaceNormaliser()
     for doc in docs:
         assert stage.normalise(doc).count("\n") == doc.strip().count("\n")
+
+
+#: Real text with every kind of character the two stages look at: full-width forms, enclosed
+#: numbers, Cyrillic and Greek, tabs, CRLF, ideographic and no-break spaces, blank-line runs.
+MIXED = [
+    "zh/zh_news_sogoucs.jsonl",
+    "zh/zh_news_peoples_daily_1998.jsonl",
+    "zh/zh_reviews_online_shopping.jsonl",
+    "zh/zh_wechat_articles.jsonl",
+    "en/en_web_pages_fulltext.jsonl",
+    "en/en_usenet_20newsgroups.jsonl",
+    "web/zh_cc_chinesewebtext.jsonl",
+    "web/zh_email_trec06c_spam_ham.jsonl",
+    "web/multi_cc_datajuicer_demo.jsonl",
+    "multi/multi_web_pages_fulltext.jsonl",
+    "langid/langid_lingua_sentences.jsonl",
+]
+#: What the real files hold too rarely: escapes, astral enclosed letters, spam homoglyphs.
+MADE_UP = ["a<200b>b", "x\\u200by", "<2023> <HTML>", "🄐 and 😀", "😀", "Pаypal", "微О信", "ｗｗｗ", "①", "a\x0bb"]
+
+
+def mixed_texts(corpus_dir: Path) -> list[str]:
+    return [r.get("text") or r.get("content") or "" for name in MIXED for r in corpus_records(corpus_dir, name, 2000)]
+
+
+@pytest.mark.parametrize("params", [{}, {"fullwidth_punctuation": True}, {"fold_homoglyphs": False}])
+def test_unicode_normalise_skips_only_texts_its_rules_leave_alone(corpus_dir: Path, params: dict) -> None:
+    stage = UnicodeNormaliser(**params)
+    texts = mixed_texts(corpus_dir) + MADE_UP
+    skipped = [t for t in texts if not stage._may_change(t)]
+    changed = [t for t in texts if stage._apply_rules(t) != t]
+    assert len(skipped) > 2000 and len(changed) > 500
+    assert [t[:60] for t in skipped if stage._apply_rules(t) != t] == []
+
+
+def test_char_test_reads_astral_characters_exactly() -> None:
+    test = normalise._CharTest([0x41, 0x1F110])
+    assert test.search("xAy") and test.search("😀🄐") and test.search("😀A")
+    assert not test.search("😀 x") and not test.search("")
+
+
+def old_whitespace_normalise(text: str, max_blank_lines: int = 1) -> str:
+    """whitespace_normalise as its rules read, every regex run on every text."""
+    text = normalise._LINE_BREAKS.sub("\n", text)
+    text = normalise._SPACE_BETWEEN_CHINESE.sub("", text)
+    text = normalise._UNICODE_SPACES.sub(" ", text)
+    text = normalise._SPACE_RUNS.sub(" ", text)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    text = re.sub("\n{" + str(max_blank_lines + 2) + ",}", "\n" * (max_blank_lines + 1), text)
+    return text.strip()
+
+
+def test_whitespace_normalise_tests_give_what_every_rule_run_gives(corpus_dir: Path) -> None:
+    texts = mixed_texts(corpus_dir) + ["a\t \tb \n\tc\r\nd\u2028e", "中 文\u3000字\u00a0词  x", " \n \n\n\n x \n"]
+    stage, two_blank = WhitespaceNormaliser(), WhitespaceNormaliser(max_blank_lines=2)
+    assert sum(stage.normalise(t) != t for t in texts) > 1000
+    assert [t[:60] for t in texts if stage.normalise(t) != old_whitespace_normalise(t)] == []
+    assert [t[:60] for t in texts if two_blank.normalise(t) != old_whitespace_normalise(t, 2)] == []
+
+
+def test_mapped_runs_translate_as_the_whole_text_would(corpus_dir: Path) -> None:
+    stage = UnicodeNormaliser(
+        fullwidth_punctuation=True, keep_in_chinese="", remove_literal_escapes=False, fold_homoglyphs=False
+    )
+    texts = mixed_texts(corpus_dir) + MADE_UP
+    assert sum(t.translate(stage._table) != t for t in texts) > 1000
+    assert [t[:60] for t in texts if stage._apply_rules(t) != t.translate(stage._table)] == []
