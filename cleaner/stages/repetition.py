@@ -10,6 +10,7 @@ for long texts). Cost: O(n * max_unit) array cells, then a Python loop over the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import regex
@@ -20,8 +21,9 @@ from cleaner.stages.registry import register
 _HAS_LETTER = regex.compile(r"\p{L}")
 
 
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+def _padded_codepoints(text: str, pad: int) -> np.ndarray:
+    """The code points, then `pad` copies of `_NEVER_EQUAL_BYTES`, in one buffer (no concatenate)."""
+    return np.frombuffer(text.encode("utf-32-le") + _NEVER_EQUAL_BYTES * pad, dtype=np.uint32)
 
 
 def _no_repeat_table() -> np.ndarray:
@@ -45,7 +47,7 @@ def _no_repeat_mask(cps: np.ndarray) -> np.ndarray:
 #: Comparison cells (positions x periods) evaluated per numpy call: large enough that a short
 #: document needs a single call for all periods, small enough to bound memory on a long book.
 _CELLS_PER_BLOCK = 1 << 22
-_NEVER_EQUAL = 0xFFFFFFFF  # pads the code points so text[i + p] past the end matches nothing
+_NEVER_EQUAL_BYTES = b"\xff" * 4  # pads the code points so text[i + p] past the end matches nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,19 +57,21 @@ class _Run:
     unit: int  # length of the unit kept once (a multiple of the period, >= min_unit)
 
 
-def _periodic_runs(cps: np.ndarray, allowed: np.ndarray, first: int, last: int) -> tuple[np.ndarray, ...]:
-    """(period, start, stretch length) of every maximal run of `text[i] == text[i + p]`, first <= p <= last."""
-    n = len(cps)
-    padded_cps = np.concatenate((cps, np.full(last, _NEVER_EQUAL, dtype=np.uint32)))
+def _matches(padded_cps: np.ndarray, n: int, first: int, last: int) -> np.ndarray:
+    """Row j: where `text[i] == text[i + first + j]`, with a False column either side."""
     # Row j is padded_cps[first + j : first + j + n], a plain ndarray view (as_strided and numpy's
     # sliding_window_view cost more than the comparison on short documents), laid out as `eq` so
     # no transpose is copied.
     size = padded_cps.itemsize
     shifted = np.ndarray((last - first + 1, n), padded_cps.dtype, padded_cps, first * size, (size, size))
     eq = np.zeros((last - first + 1, n + 2), dtype=bool)
-    inner = eq[:, 1:-1]
-    np.equal(shifted, cps, out=inner)
-    inner &= allowed
+    np.equal(shifted, padded_cps[:n], out=eq[:, 1:-1])
+    return eq
+
+
+def _periodic_runs(eq: np.ndarray, first: int) -> tuple[np.ndarray, ...]:
+    """(period, start, stretch length) of every maximal run of matches in the rows of `_matches`."""
+    n = eq.shape[1] - 2
     edges = np.flatnonzero(eq[:, 1:] != eq[:, :-1])
     periods = edges[0::2] // (n + 1) + first
     starts, ends = edges[0::2] % (n + 1), edges[1::2] % (n + 1)
@@ -101,14 +105,45 @@ class CollapseRepetition(Normaliser):
         if self.max_unit < self.min_unit:
             raise ValueError(f"max_unit: {self.max_unit} is below min_unit {self.min_unit}")
 
+    @cached_property
+    def _matches_needed(self) -> dict[int, bytes]:
+        """Per period, the bytes (of a bool row) of the fewest matches in a row that make a stretch
+        long enough to keep; periods whose unit would be longer than `max_unit` are left out."""
+        needed = {}
+        for period in range(1, self.max_unit + 1):
+            unit = period * -(-self.min_unit // period)
+            if unit <= self.max_unit:
+                needed[period] = b"\x01" * (max(self.min_copies * period, 2 * unit) - period)
+        return needed
+
+    @cached_property
+    def _fewest_matches(self) -> bytes:
+        return min(self._matches_needed.values(), key=len)
+
+    def _holds_stretch(self, eq: np.ndarray, first: int) -> bool:
+        """Whether a row of `_matches` holds the matches in a row its period needs: bytes searches in C."""
+        data, width, needed = eq.tobytes(), eq.shape[1], self._matches_needed
+        rows = enumerate(range(first, first + len(eq)))
+        return any(p in needed and data.find(needed[p], j * width, (j + 1) * width) >= 0 for j, p in rows)
+
     def _candidates(self, text: str) -> list[_Run]:
-        cps = _codepoints(text)
-        allowed = ~_no_repeat_mask(cps)
-        top = min(self.max_unit, len(text) // 2)
-        block = max(1, _CELLS_PER_BLOCK // len(text))
+        n = len(text)
+        top = min(self.max_unit, n // 2)
+        padded_cps = _padded_codepoints(text, top)
+        block = max(1, _CELLS_PER_BLOCK // n)
         runs: list[_Run] = []
         for first in range(1, top + 1, block):
-            periods, starts, lengths = _periodic_runs(cps, allowed, first, min(first + block - 1, top))
+            eq = _matches(padded_cps, n, first, min(first + block - 1, top))
+            # No row holds the fewest matches in a row a kept stretch needs, even before the digits
+            # and spaces are masked (87% of Chinese texts), or no row the matches its period needs
+            # once they are (most of the others): bytes searches in C instead of the mask and the
+            # edges of every run.
+            if self._fewest_matches not in eq.tobytes():
+                continue
+            eq[:, 1:-1] &= ~_no_repeat_mask(padded_cps[:n])
+            if not self._holds_stretch(eq, first):
+                continue
+            periods, starts, lengths = _periodic_runs(eq, first)
             units = periods * -(-self.min_unit // periods)
             keep = (lengths >= self.min_copies * periods) & (lengths >= 2 * units) & (units <= self.max_unit)
             for start, length, unit in zip(starts[keep], lengths[keep], units[keep]):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.stages import repetition
 from cleaner.stages.base import validate_stage
 from cleaner.stages.repetition import CollapseRepetition
 from tests.conftest import corpus_records
@@ -75,3 +76,30 @@ def test_linear_time_on_80k_characters() -> None:
     assert worst < 1.0
     # four times the text costs about four times the time (quadratic would be sixteen)
     assert _seconds(random_hanzi * 4) < 10 * max(_seconds(random_hanzi), 0.02)
+
+
+def every_candidate(stage: CollapseRepetition, text: str) -> list[tuple[int, int, int]]:
+    """(start, end, unit) of the stretches `_candidates` keeps, from the runs of every period, masked."""
+    n = len(text)
+    top = min(stage.max_unit, n // 2)
+    padded = repetition._padded_codepoints(text, top)
+    eq = repetition._matches(padded, n, 1, top)
+    eq[:, 1:-1] &= ~repetition._no_repeat_mask(padded[:n])
+    periods, starts, lengths = repetition._periodic_runs(eq, 1)
+    units = periods * -(-stage.min_unit // periods)
+    keep = (lengths >= stage.min_copies * periods) & (lengths >= 2 * units) & (units <= stage.max_unit)
+    return sorted(zip((starts + lengths)[keep].tolist(), starts[keep].tolist(), units[keep].tolist()))
+
+
+@pytest.mark.parametrize("params", [{}, {"min_unit": 1, "min_copies": 2}, {"min_unit": 5, "max_unit": 8}])
+def test_bytes_search_skips_only_texts_without_a_candidate(corpus_dir: Path, params: dict) -> None:
+    stage = CollapseRepetition(**params)
+    names = ["zh/zh_reviews_online_shopping.jsonl", "zh/zh_news_peoples_daily_1998.jsonl"]
+    texts = [
+        r["text"] for name in [*names, "en/en_web_pages_fulltext.jsonl"] for r in corpus_records(corpus_dir, name, 1500)
+    ]
+    texts += ["哈" * 5, "哈" * 6, "abab" * 2, "ab" * 3, "abc" * 3, "abcd" * 2 + "abc", "11111111", "  " * 9]
+    texts = [t for t in texts if len(t) >= 2 * stage.min_unit]
+    found = [sorted((r.end, r.start, r.unit) for r in stage._candidates(t)) for t in texts]
+    assert 20 < sum(map(bool, found)) < len(texts) - 20  # both paths taken
+    assert [t[:40] for t, runs in zip(texts, found, strict=True) if runs != every_candidate(stage, t)] == []
