@@ -7,7 +7,7 @@ normalisers, which remove the keyword and title lines the SEO rule reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,17 +28,49 @@ _SITE_CORE = (
     r"(?:官网|官方网站|app|APP|App|登录器?|登陆|下载|网址|入口|网页版|手机版|中文版)"
 )
 _BRAND_NAME = regex.compile(rf"(?:\p{{Han}}{{2,4}}|[A-Za-z0-9]{{2,10}}){_SITE_CORE}")
-#: Cheaper checks first: a gambling word (`str` scans), then the literal part of a name (20x faster
-#: than the full name, which few texts then need).
+#: Cheaper checks first: a gambling word (one stdlib search), then the literal part of a name (20x
+#: faster than the full name, which few texts then need).
 _SITE_WORDS = ("体育", "国际", "棋牌", "真人", "电竞", "彩票", "娱乐城", "现金网")
+_SITE_WORD = re.compile("|".join(_SITE_WORDS))
 _SITE_CORE_ONLY = regex.compile(_SITE_CORE)
 #: A keyword or tag line, the place SEO templates list the brand they inject (本文关键词：…,华体会官网,…).
 #: stdlib `re`: its multiline `^` is several times faster here than `regex`'s; no backtracking (the
 #: label after the indent is a literal).
 _KEYWORD_LINE = re.compile(r"^[ \t\u3000]*(?:本文)?(?:关键词|关键字|标签|[Tt]ags?)[ \t]*[:：]([^\n]+)", re.M)
 _KEYWORD_LABELS = ("关键词", "关键字", "标签", "Tag", "tags", "tag:", "tag：")
+#: A label of `_KEYWORD_LABELS` in one stdlib search (twice as fast as a str scan for each on
+#: Chinese text); an ASCII text can only hold the ASCII ones, which str scans find fastest.
+_KEYWORD_LABEL = re.compile("|".join(_KEYWORD_LABELS))
+_ASCII_KEYWORD_LABELS = tuple(label for label in _KEYWORD_LABELS if label.isascii())
 _KEYWORD_SEPARATORS = regex.compile(r"[,，、;；|\s]++")
 _MAX_NOTED = 3
+
+
+class _AnyTerm:
+    """Whether any of some terms occurs in a text, 3-5x faster than an automaton's scan finds none.
+
+    Terms with a non-ASCII character are one stdlib alternation that starts each at that character
+    (a lookbehind checks an ASCII head such as the ag of ag真人), so the search stops only at the
+    rarer non-ASCII characters, not at every letter of English text; ASCII terms are str scans.
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        ordered = sorted(terms)
+        self._ascii = tuple(term for term in ordered if term.isascii())
+        keyed = [_keyed_on_non_ascii(term) for term in ordered if not term.isascii()]
+        self._non_ascii = re.compile("|".join(keyed)) if keyed else None
+
+    def occurs_in(self, text: str) -> bool:
+        for term in self._ascii:
+            if term in text:
+                return True
+        return self._non_ascii is not None and not text.isascii() and self._non_ascii.search(text) is not None
+
+
+def _keyed_on_non_ascii(term: str) -> str:
+    """A pattern for `term` that starts at its first non-ASCII character."""
+    head = next(i for i, char in enumerate(term) if not char.isascii())
+    return re.escape(term[head:]) + (f"(?<={re.escape(term)})" if head else "")
 
 
 @register
@@ -87,6 +119,7 @@ class SeoInjection(MeasuredFilter):
             if "brand" in categories:
                 self._brands.add_word(term, term)
         self._brands.make_automaton()
+        self._any_brand = _AnyTerm(self._brands.keys())
 
     def _found(self, text: str) -> list[str]:
         """Listed terms and betting-site names in `text`, each once, in order."""
@@ -95,7 +128,11 @@ class SeoInjection(MeasuredFilter):
 
     def _brand_mentions(self, text: str) -> list[str]:
         """Brand hits in the text; the folding matcher runs only when a plain scan finds enough."""
-        if sum(1 for _ in self._brands.iter(text.lower())) < self.min_brand_mentions:
+        lowered = text.lower()
+        if (
+            not self._any_brand.occurs_in(lowered)
+            or sum(1 for _ in self._brands.iter(lowered)) < self.min_brand_mentions
+        ):
             return []
         return [term for term, categories in self._matcher.find(text)[0] if "brand" in categories]
 
@@ -107,7 +144,7 @@ class SeoInjection(MeasuredFilter):
         in_title = self._found(title) if isinstance(title, str) and title else []
         yield Measure("seo_injection", "title_terms", len(in_title), ">=", 1, _noted(in_title))
         # Keywords are listed one per comma (海,德,体育,官网): read them joined, as the template meant.
-        found = _KEYWORD_LINE.findall(doc.text) if any(label in doc.text for label in _KEYWORD_LABELS) else []
+        found = _KEYWORD_LINE.findall(doc.text) if _has_keyword_label(doc.text) else []
         lines = "".join(_KEYWORD_SEPARATORS.sub("", line) for line in found)
         in_keywords = self._found(lines) if lines else []
         yield Measure("seo_injection", "keyword_line_terms", len(in_keywords), ">=", 1, _noted(in_keywords))
@@ -132,6 +169,16 @@ _AD_CUES = {
     "closing": r"顺祝商祺|祝商祺|此致商祺|此信息长期有效",
 }
 _AD_CUE = regex.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _AD_CUES.items()))
+#: Every branch of every cue holds one of these as written (test_web_junk checks each branch): one
+#: stdlib search for them finds none in 92% of Chinese texts, 6x faster than the cues finding none.
+_AD_ANCHORS = [
+    *"打扰 商务 商业 广告".split(),  # apology
+    *"退订 收到 随手删 回复".split(),  # opt_out
+    *"票 税点 点数 代理开具".split(),  # invoice
+    *"链接 连接 地址库 群发".split(),  # link_exchange
+    *"商祺 长期有效".split(),  # closing
+]
+_AD_ANCHOR = re.compile("|".join(_AD_ANCHORS))
 #: A way to answer the ad: a contact line, a number or an address to visit.
 _AD_CONTACT = regex.compile(
     r"联系人|联系电话|联系方式|手机|电话|传真|QQ|qq|MSN|E-?mail|邮箱|网址|来电|垂询|请(?:点击|登陆|登录|访问)"
@@ -163,16 +210,25 @@ class SpamAd(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         found: dict[str, str] = {}
-        for match in _AD_CUE.finditer(doc.text):
-            found.setdefault(match.lastgroup or "", match.group())
+        # Every anchor is Chinese: an ASCII text (flagged by CPython, no scan) holds none.
+        if not doc.text.isascii() and _AD_ANCHOR.search(doc.text):
+            for match in _AD_CUE.finditer(doc.text):
+                found.setdefault(match.lastgroup or "", match.group())
         contact = _AD_CONTACT.search(doc.text) if found else None
         note = ", ".join(f"{kind}: {cue}" for kind, cue in found.items())
         note = f"{note}; contact: {contact.group()}" if contact else f"{note}; no contact" if found else ""
         yield Measure("spam_ad", "ad_cue_kinds", len(found), ">=", self.min_kinds, note, gate=contact is not None)
 
 
+def _has_keyword_label(text: str) -> bool:
+    if text.isascii():
+        return any(label in text for label in _ASCII_KEYWORD_LABELS)
+    return _KEYWORD_LABEL.search(text) is not None
+
+
 def _site_names(text: str) -> list[str]:
-    if not any(word in text for word in _SITE_WORDS) or not _SITE_CORE_ONLY.search(text):
+    # Every site word is Chinese: an ASCII text (flagged by CPython, no scan) holds none.
+    if text.isascii() or not _SITE_WORD.search(text) or not _SITE_CORE_ONLY.search(text):
         return []
     return _BRAND_NAME.findall(text)
 
@@ -182,4 +238,4 @@ def _read(name: str, category: str) -> list[tuple[str, str]]:
 
 
 def _noted(found: list[str]) -> str:
-    return ", ".join(found[:_MAX_NOTED])
+    return ", ".join(found[:_MAX_NOTED]) if found else ""

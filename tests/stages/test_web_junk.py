@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import re._parser as re_parser
 from pathlib import Path
 
 import pytest
 
 from cleaner.document import Document
+from cleaner.stages import web_junk
 from cleaner.stages.base import validate_stage
 from cleaner.stages.web_junk import SeoInjection, SpamAd
 from tests.conftest import corpus_records
@@ -87,3 +90,62 @@ def test_spam_ad_needs_a_contact_and_keeps_clean_text(corpus_dir: Path) -> None:
     texts = clean_texts(corpus_dir) + hotel
     assert sum("歉意" in t for t in texts) >= 5
     assert [t[:40] for t in texts if rule.check(doc(t))] == []
+
+
+#: Stands for any text a gap (`[^\\n]{0,40}?`, `\\S{0,2}`) matches: in no anchor, so an anchor found
+#: next to it is written in the pattern, not made up across a gap.
+GAP = "□"
+
+
+def skeletons(items: list) -> list[str]:
+    """Every string a parsed pattern matches with each gap empty or one `GAP` wide, each optional
+    part in or out and each branch and listed character taken in turn."""
+    return ["".join(parts) for parts in itertools.product(*(_item_strings(op, av) for op, av in items))]
+
+
+def _item_strings(op: object, av: object) -> list[str]:
+    if op is re_parser.LITERAL:
+        return [chr(av)]
+    if op is re_parser.SUBPATTERN:
+        return skeletons(av[-1])
+    if op is re_parser.BRANCH:
+        return [s for branch in av[1] for s in skeletons(branch)]
+    if op is re_parser.IN and all(kind is re_parser.LITERAL for kind, _ in av):
+        return [chr(code) for _, code in av]
+    if op in (re_parser.IN, re_parser.NOT_LITERAL, re_parser.CATEGORY, re_parser.ANY):
+        return [GAP]
+    if op in (re_parser.MAX_REPEAT, re_parser.MIN_REPEAT):
+        low, high, item = av
+        once = skeletons(item)
+        counts = range(low, min(high, low + 1) + 1)
+        return ["".join(parts) for count in counts for parts in itertools.product(*[once] * count)]
+    raise AssertionError(f"no skeleton for {op}")
+
+
+def test_every_ad_cue_branch_holds_an_anchor() -> None:
+    for kind, pattern in web_junk._AD_CUES.items():
+        for text in skeletons(re_parser.parse(pattern)):
+            match = web_junk._AD_CUE.fullmatch(text)
+            assert match is not None and match.lastgroup == kind, text  # a real match of this cue
+            assert any(anchor in part for part in text.split(GAP) for anchor in web_junk._AD_ANCHORS), text
+
+
+def test_ad_anchor_admits_every_real_text_a_cue_matches(corpus_dir: Path) -> None:
+    mails = [r["text"] for r in corpus_records(corpus_dir, "web/zh_email_trec06c_spam_ham.jsonl")]
+    texts = mails + clean_texts(corpus_dir, 500)
+    cued = [t for t in texts if web_junk._AD_CUE.search(t)]
+    assert len(cued) >= 50
+    assert [t[:40] for t in cued if t.isascii() or not web_junk._AD_ANCHOR.search(t)] == []
+
+
+def test_quick_seo_tests_agree_with_the_scans_they_replace(corpus_dir: Path, seo: SeoInjection) -> None:
+    pages = [r["text"] for r, _ in labelled(corpus_dir, "zh_cc_chinesewebtext.jsonl")]
+    texts = pages + clean_texts(corpus_dir, 500) + ["Tags: kaiyun", "tag : x", "AG真人 and BET365", "ag真"]
+    brand = [next(seo._brands.iter(t.lower()), None) is not None for t in texts]
+    label = [any(label in t for label in web_junk._KEYWORD_LABELS) for t in texts]
+    assert sum(brand) >= 8 and sum(label) >= 5
+    assert [t[:40] for t, b in zip(texts, brand, strict=True) if seo._any_brand.occurs_in(t.lower()) != b] == []
+    assert [t[:40] for t, b in zip(texts, label, strict=True) if web_junk._has_keyword_label(t) != b] == []
+    names = [web_junk._BRAND_NAME.findall(t) if any(w in t for w in web_junk._SITE_WORDS) else [] for t in texts]
+    assert sum(map(bool, names)) >= 3
+    assert [t[:40] for t, found in zip(texts, names, strict=True) if web_junk._site_names(t) != found] == []
