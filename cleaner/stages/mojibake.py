@@ -66,6 +66,11 @@ _GARBLED_KINDS = {
 # cp1252 renders bytes 0x80-0x9F as these characters; Latin-1 as C1 controls.
 _CP1252_HIGH = "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a"
 _CP1252_HIGH += "\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+#: UTF-8 read as Latin-1: a lead byte, then continuation bytes (or their cp1252 forms).
+_UTF8_LEAD = "[\u00c2\u00c3\u00e2-\u00ef]"
+_UTF8_CONTINUATION = f"[\u0080-\u00bf{_CP1252_HIGH}\ufffd]"
+#: GBK read as Latin-1: runs of these.
+_GBK_AS_LATIN1 = "[\u0080-\u009f\u00a1-\u00b6\u00b8-\u00ff]"
 
 
 @cache
@@ -75,13 +80,12 @@ def _garbled_pattern() -> regex.Pattern[str]:
     UTF-8 read as GBK is counted by `_mojibake_run_chars` instead: a 3,900-character class is slow
     in a regex.
     """
-    continuation = f"[\u0080-\u00bf{_CP1252_HIGH}\ufffd]"
     kinds = {
         "kunkinkao": r"(?:锟斤拷|锟斤|斤拷)+",
         "tangtang": r"烫{3,}|屯{3,}",
         "replacement": r"\ufffd+",
-        "utf8_latin1": rf"(?:[\u00c2\u00c3\u00e2-\u00ef]{continuation}+)+",
-        "gbk_latin1": r"[\u0080-\u009f\u00a1-\u00b6\u00b8-\u00ff]{4,}",
+        "utf8_latin1": f"(?:{_UTF8_LEAD}{_UTF8_CONTINUATION}+)+",
+        "gbk_latin1": f"{_GBK_AS_LATIN1}{{4,}}",
     }
     return regex.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in kinds.items()))
 
@@ -89,6 +93,10 @@ def _garbled_pattern() -> regex.Pattern[str]:
 #: Latin-1 letters and symbols, except the · and × that Chinese text uses (马丁·路德, 3×4).
 _LATIN1_HIGH = re.compile(r"[\u0080-\u00b6\u00b8-\u00d6\u00d8-\u00ff]")
 _MARKERS = ("锟斤", "斤拷", "烫烫烫", "屯屯屯", "\ufffd")
+#: What the Latin-1 kinds need at least: a lead and a continuation byte, or four GBK-as-Latin-1
+#: characters (in stdlib classes, which scan several times faster than the `regex` alternation).
+_UTF8_PAIR = re.compile(_UTF8_LEAD + _UTF8_CONTINUATION)
+_GBK_AS_LATIN1_RUN = re.compile(_GBK_AS_LATIN1 * 4)
 
 
 @cache
@@ -131,10 +139,13 @@ def _garbled_cue() -> re.Pattern[str]:
 
 def _may_be_garbled(text: str) -> bool:
     """Cheap scans in C that the regex kinds need to pass; most clean text fails them all (an ASCII
-    text, which CPython flags without a scan, has no marker and no Latin-1 letter)."""
+    text, which CPython flags without a scan, has no marker and no Latin-1 letter; a French or German
+    one has Latin-1 letters but no misread of them)."""
     if text.isascii():
         return False
-    return any(marker in text for marker in _MARKERS) or bool(_LATIN1_HIGH.search(text))
+    if any(marker in text for marker in _MARKERS):
+        return True
+    return bool(_LATIN1_HIGH.search(text)) and bool(_UTF8_PAIR.search(text) or _GBK_AS_LATIN1_RUN.search(text))
 
 
 #: A run of non-ASCII characters between two lost-byte marks (`?` as the dumps write it, or U+FFFD).

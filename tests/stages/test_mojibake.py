@@ -170,3 +170,13 @@ def test_ftfy_start_class_admits_every_text_ftfy_is_needed_for(corpus_dir: Path)
     needed = [bool(mojibake._NEEDS_FTFY.search(t)) for t in texts]
     assert 500 < sum(needed) < len(texts) - 5000
     assert [t[:60] for t, need in zip(texts, needed, strict=True) if mojibake._needs_ftfy(t) != need] == []
+
+
+def test_latin1_texts_the_gate_skips_hold_no_misread(corpus_dir: Path) -> None:
+    texts = mixed_texts(corpus_dir) + [
+        r["text"] for r in corpus_records(corpus_dir, "multi/multi_web_pages_fulltext.jsonl")
+    ]
+    latin1 = [t for t in texts if mojibake._LATIN1_HIGH.search(t)]
+    skipped = [t for t in latin1 if not mojibake._may_be_garbled(t)]
+    assert len(skipped) > 200 and len(latin1) - len(skipped) > 200
+    assert [t[:60] for t in skipped if mojibake._garbled_pattern().search(t)] == []
