@@ -258,6 +258,9 @@ _GAP = r"[ \t\u3000\u00a0]++"
 _SPACE_BETWEEN_CHINESE = regex.compile(
     rf"(?<=\p{{Han}}){_GAP}(?=\p{{Han}}|{_CHINESE_MARK})|(?<={_CHINESE_MARK}){_GAP}(?=\p{{Han}})"
 )
+#: A character `_TO_REPLACE` or `_ANY_HAN` needs: one search finds neither in most non-ASCII
+#: English text, instead of a search for each.
+_TO_REPLACE_OR_HAN = re.compile(_TO_REPLACE.pattern[:-1] + _ANY_HAN.pattern[1:])
 
 
 def _has_gap(text: str) -> bool:
@@ -321,10 +324,11 @@ class WhitespaceNormaliser(Normaliser):
     def normalise(self, text: str) -> str:
         # An ASCII text (which CPython flags without a scan) holds no Han and no Unicode space.
         ascii_only = text.isascii()
-        to_replace = "\r" in text if ascii_only else _TO_REPLACE.search(text) is not None
+        replace_or_han = not ascii_only and _TO_REPLACE_OR_HAN.search(text) is not None
+        to_replace = "\r" in text if ascii_only else replace_or_han and _TO_REPLACE.search(text) is not None
         if to_replace and _LINE_BREAK_CHAR.search(text):
             text = _LINE_BREAKS.sub("\n", text)
-        if self.remove_space_between_chinese and not ascii_only and _has_gap(text) and _ANY_HAN.search(text):
+        if self.remove_space_between_chinese and replace_or_han and _has_gap(text) and _ANY_HAN.search(text):
             text = _SPACE_BETWEEN_CHINESE.sub("", text)
         if self.unicode_spaces and to_replace:
             text = _UNICODE_SPACES.sub(" ", text)
