@@ -92,6 +92,17 @@ _ACTION = re.compile(
 #: A sentence: text up to a sentence end or a line end.
 _SENTENCE = regex.compile(r"[^.!?\n]++[.!?]*+")
 _MAX_NOTED = 4
+#: The last text and its lower case.
+_last_lowered = ("", "")
+
+
+def _lowered(text: str) -> str:
+    """`text.lower()`, once for both rules: product_listing and call_to_action run one after the
+    other on the same text object."""
+    global _last_lowered
+    if _last_lowered[0] is not text:
+        _last_lowered = (text, text.lower())
+    return _last_lowered[1]
 
 
 @register
@@ -119,7 +130,7 @@ class ProductListing(MeasuredFilter):
         return ("product_cues_per_100_words",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = doc.text.lower()
+        text = _lowered(doc.text)
         kinds = {kind: n for kind, pattern in _PRODUCT_CUES.items() if (n := len(pattern.findall(text)))}
         cues = sum(kinds.values())
         words = word_count(text)
@@ -158,7 +169,7 @@ class CallToAction(MeasuredFilter):
     def check(self, doc: Document) -> Rejection | None:
         """As `measures` would judge, but a page with fewer cues or different cue phrases than the
         gate needs passes without its sentences split (97% of en and web pages)."""
-        text = doc.text.lower()
+        text = _lowered(doc.text)
         cues = list(_ACTION.finditer(text))
         if len(cues) < self.min_sentences or len({cue.group() for cue in cues}) < self.min_phrases:
             return None
@@ -168,7 +179,7 @@ class CallToAction(MeasuredFilter):
         return None
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = doc.text.lower()
+        text = _lowered(doc.text)
         return self._measures(text, list(_ACTION.finditer(text)))
 
     def _measures(self, text: str, cues: list[re.Match[str]]) -> Iterator[Measure]:

@@ -172,3 +172,16 @@ def test_call_to_action_check_skips_only_pages_that_cannot_fail(corpus_dir: Path
     by_measure = [MeasuredFilter.check(rule, d) for d in docs]
     assert sum(v is not None for v in by_measure) >= 3
     assert [rule.check(d) for d in docs] == by_measure
+
+
+def test_lower_case_shared_by_the_two_rules_follows_the_text() -> None:
+    """The two rules share the lower case of the text they last saw: a new text, even an equal
+    one, is lower-cased anew, and each rule judges as if alone."""
+    ad = "Sign up now for free! Click here to join. Contact us today. Buy now and subscribe."
+    clean = "The committee met on Tuesday. It agreed on the budget. Parks get more money this year."
+    listing, action = ProductListing(), CallToAction()
+    assert action.check(doc(ad)) is not None and action.check(doc(clean)) is None
+    for text in (ad, clean, ad.upper(), "".join(ad)):
+        page = doc(text)
+        listing.check(page)
+        assert action.check(page) == CallToAction().check(doc(text)) == MeasuredFilter.check(action, doc(text))
