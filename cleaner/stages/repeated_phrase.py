@@ -16,8 +16,9 @@ _WORD_UNIT = regex.compile(r"[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*")
 MAX_UNIT = 8
 MIN_COPIES = 3
 BATCH_CHARS = 1 << 16
-#: Pads the code points: 0xFFFFFFFF is no code point, so the shifts past the end never match.
-_PAD = b"\xff\xff\xff\xff" * MAX_UNIT
+#: Border the code points: 0xFFFFFFFD before them, 0xFFFFFFFE after, 0xFFFFFFFF beyond (none is a
+#: code point), so the shifts past the end and the border columns never match.
+_BEFORE, _AFTER, _BEYOND = b"\xfd\xff\xff\xff", b"\xfe\xff\xff\xff", b"\xff\xff\xff\xff" * MAX_UNIT
 #: The matches in a row that a run of period k needs, as the bytes of a bool row.
 _RUN_MATCHES = {k: b"\x01" * ((MIN_COPIES - 1) * k) for k in range(1, MAX_UNIT + 1)}
 
@@ -30,18 +31,17 @@ def _same_as_shifted(text: str) -> Iterator[tuple[int, np.ndarray]]:
     memory stays at a few bytes per character.
     """
     n = len(text)
-    # The code points and their padding from one buffer: no concatenate.
-    padded = np.frombuffer(text.encode("utf-32-le") + _PAD, dtype=np.uint32)
-    points = padded[:n]
+    # The code points and their borders from one buffer: no concatenate, and the comparison makes
+    # the False columns (no zeroed array to compare into).
+    padded = np.frombuffer(_BEFORE + text.encode("utf-32-le") + _AFTER + _BEYOND, dtype=np.uint32)
+    bordered = padded[: n + 2]
     size = padded.itemsize
     periods = [range(1, MAX_UNIT + 1)] if n <= BATCH_CHARS else [range(k, k + 1) for k in range(1, MAX_UNIT + 1)]
     for ks in periods:
-        rows = np.zeros((len(ks), n + 2), dtype=bool)
-        # Row j of this view of `padded` is padded[first + j : first + j + n]: all shifts in one
+        # Row j of this view of `padded` is padded[first + j : first + j + n + 2]: all shifts in one
         # comparison (a plain ndarray view: as_strided costs more than the comparison on short texts).
-        shifted = np.ndarray((len(ks), n), padded.dtype, padded, ks[0] * size, (size, size))
-        np.equal(shifted, points, out=rows[:, 1:-1])
-        yield ks[0], rows
+        shifted = np.ndarray((len(ks), n + 2), padded.dtype, padded, ks[0] * size, (size, size))
+        yield ks[0], shifted == bordered
 
 
 def _rows_with_run(first: int, rows: np.ndarray) -> list[int]:

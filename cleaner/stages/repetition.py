@@ -21,9 +21,14 @@ from cleaner.stages.registry import register
 _HAS_LETTER = regex.compile(r"\p{L}")
 
 
-def _padded_codepoints(text: str, pad: int) -> np.ndarray:
-    """The code points, then `pad` copies of `_NEVER_EQUAL_BYTES`, in one buffer (no concatenate)."""
-    return np.frombuffer(text.encode("utf-32-le") + _NEVER_EQUAL_BYTES * pad, dtype=np.uint32)
+#: Border the code points: 0xFFFFFFFD before them, 0xFFFFFFFE after, 0xFFFFFFFF beyond (none is a
+#: code point), so text[i + p] past the end and the border columns of `_matches` match nothing.
+_BEFORE, _AFTER, _BEYOND = b"\xfd\xff\xff\xff", b"\xfe\xff\xff\xff", b"\xff\xff\xff\xff"
+
+
+def _bordered_codepoints(text: str, beyond: int) -> np.ndarray:
+    """`_BEFORE`, the code points, `_AFTER`, then `beyond` copies of `_BEYOND`, in one buffer."""
+    return np.frombuffer(_BEFORE + text.encode("utf-32-le") + _AFTER + _BEYOND * beyond, dtype=np.uint32)
 
 
 def _no_repeat_table() -> np.ndarray:
@@ -47,7 +52,6 @@ def _no_repeat_mask(cps: np.ndarray) -> np.ndarray:
 #: Comparison cells (positions x periods) evaluated per numpy call: large enough that a short
 #: document needs a single call for all periods, small enough to bound memory on a long book.
 _CELLS_PER_BLOCK = 1 << 22
-_NEVER_EQUAL_BYTES = b"\xff" * 4  # pads the code points so text[i + p] past the end matches nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +61,14 @@ class _Run:
     unit: int  # length of the unit kept once (a multiple of the period, >= min_unit)
 
 
-def _matches(padded_cps: np.ndarray, n: int, first: int, last: int) -> np.ndarray:
-    """Row j: where `text[i] == text[i + first + j]`, with a False column either side."""
-    # Row j is padded_cps[first + j : first + j + n], a plain ndarray view (as_strided and numpy's
-    # sliding_window_view cost more than the comparison on short documents), laid out as `eq` so
-    # no transpose is copied.
-    size = padded_cps.itemsize
-    shifted = np.ndarray((last - first + 1, n), padded_cps.dtype, padded_cps, first * size, (size, size))
-    eq = np.zeros((last - first + 1, n + 2), dtype=bool)
-    np.equal(shifted, padded_cps[:n], out=eq[:, 1:-1])
-    return eq
+def _matches(bordered_cps: np.ndarray, n: int, first: int, last: int) -> np.ndarray:
+    """Row j: where `text[i] == text[i + first + j]`, with a False column either side (the borders)."""
+    # Row j is bordered_cps[first + j : first + j + n + 2], a plain ndarray view (as_strided and
+    # numpy's sliding_window_view cost more than the comparison on short documents), laid out as
+    # the result so no transpose is copied.
+    size = bordered_cps.itemsize
+    shifted = np.ndarray((last - first + 1, n + 2), bordered_cps.dtype, bordered_cps, first * size, (size, size))
+    return shifted == bordered_cps[: n + 2]
 
 
 def _periodic_runs(eq: np.ndarray, first: int) -> tuple[np.ndarray, ...]:
@@ -129,18 +131,18 @@ class CollapseRepetition(Normaliser):
     def _candidates(self, text: str) -> list[_Run]:
         n = len(text)
         top = min(self.max_unit, n // 2)
-        padded_cps = _padded_codepoints(text, top)
+        bordered_cps = _bordered_codepoints(text, top)
         block = max(1, _CELLS_PER_BLOCK // n)
         runs: list[_Run] = []
         for first in range(1, top + 1, block):
-            eq = _matches(padded_cps, n, first, min(first + block - 1, top))
+            eq = _matches(bordered_cps, n, first, min(first + block - 1, top))
             # No row holds the fewest matches in a row a kept stretch needs, even before the digits
             # and spaces are masked (87% of Chinese texts), or no row the matches its period needs
             # once they are (most of the others): bytes searches in C instead of the mask and the
             # edges of every run.
             if self._fewest_matches not in eq.tobytes():
                 continue
-            eq[:, 1:-1] &= ~_no_repeat_mask(padded_cps[:n])
+            eq[:, 1:-1] &= ~_no_repeat_mask(bordered_cps[1 : n + 1])
             if not self._holds_stretch(eq, first):
                 continue
             periods, starts, lengths = _periodic_runs(eq, first)

@@ -68,3 +68,10 @@ def test_bytes_search_admits_every_text_with_a_run(corpus_dir: Path) -> None:
     assert 100 < sum(bool(runs) for _, runs, _ in verdicts) < len(verdicts) - 100  # both paths taken
     assert any(len(runs) > 1 for _, runs, _ in verdicts)
     assert [text[:40] for text, runs, held in verdicts if runs != held] == []
+
+
+@pytest.mark.parametrize("text", ["abc", "aaaa", "abcabcab", "哈哈x哈哈", "😀😀a😀", "\U0010ffff\U0010ffff\U0010ffff"])
+def test_rows_compare_every_shift_and_border_nothing(text: str) -> None:
+    ((first, rows),) = repeated_phrase._same_as_shifted(text)
+    n, periods = len(text), range(first, first + len(rows))
+    assert rows.tolist() == [[False, *(i + p < n and text[i] == text[i + p] for i in range(n)), False] for p in periods]

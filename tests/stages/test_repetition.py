@@ -82,9 +82,9 @@ def every_candidate(stage: CollapseRepetition, text: str) -> list[tuple[int, int
     """(start, end, unit) of the stretches `_candidates` keeps, from the runs of every period, masked."""
     n = len(text)
     top = min(stage.max_unit, n // 2)
-    padded = repetition._padded_codepoints(text, top)
-    eq = repetition._matches(padded, n, 1, top)
-    eq[:, 1:-1] &= ~repetition._no_repeat_mask(padded[:n])
+    bordered = repetition._bordered_codepoints(text, top)
+    eq = repetition._matches(bordered, n, 1, top)
+    eq[:, 1:-1] &= ~repetition._no_repeat_mask(bordered[1 : n + 1])
     periods, starts, lengths = repetition._periodic_runs(eq, 1)
     units = periods * -(-stage.min_unit // periods)
     keep = (lengths >= stage.min_copies * periods) & (lengths >= 2 * units) & (units <= stage.max_unit)
@@ -103,3 +103,11 @@ def test_bytes_search_skips_only_texts_without_a_candidate(corpus_dir: Path, par
     found = [sorted((r.end, r.start, r.unit) for r in stage._candidates(t)) for t in texts]
     assert 20 < sum(map(bool, found)) < len(texts) - 20  # both paths taken
     assert [t[:40] for t, runs in zip(texts, found, strict=True) if runs != every_candidate(stage, t)] == []
+
+
+@pytest.mark.parametrize("text", ["a", "aaaa", "abcabcab", "哈哈x哈哈", "😀😀a😀", "\U0010ffff\U0010ffff"])
+def test_matches_compare_every_shift_and_border_nothing(text: str) -> None:
+    n, last = len(text), 5
+    eq = repetition._matches(repetition._bordered_codepoints(text, last), n, 1, last)
+    expected = [[False, *(i + p < n and text[i] == text[i + p] for i in range(n)), False] for p in range(1, last + 1)]
+    assert eq.tolist() == expected
