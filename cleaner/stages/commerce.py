@@ -39,10 +39,11 @@ _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
         r"[$£€¥₹]\s?+\d[\d,]*+(?:\.\d\d)?|(?<![\d,.])\b\d[\d,]*+(?:\.\d\d)?\s?+(?:usd|eur|gbp|aud|cad)\b"
     ),
     "quantity": regex.compile(rf"\b\d++(?:[.,/]\d++)?(?:\s?+-?(?:{_UNITS})\b|\s[gk]\b|\s?+[\"”″](?=[\s,.;)]|$))"),
+    # After a line break: `measures` puts one before the text, and the engine then jumps from
+    # one line break to the next instead of testing `^` (re.M) at every character (5x as fast).
     "spec_label": re.compile(
-        r"^[ \t]*(?:size|colou?r|material|fabric|weight|dimensions?|capacity|condition|brand|model|sku|price"
-        r"|length|width|height|depth|finish|quantity|warranty|care|fit|style|item|shipping)s?[ \t]*:",
-        re.M,
+        r"\n[ \t]*(?:size|colou?r|material|fabric|weight|dimensions?|capacity|condition|brand|model|sku|price"
+        r"|length|width|height|depth|finish|quantity|warranty|care|fit|style|item|shipping)s?[ \t]*:"
     ),
     # Grouped by first letter (in their order within a letter, so each position matches as the
     # flat list did): the engine then tests one letter per branch (1.2x as fast).
@@ -130,7 +131,9 @@ class ProductListing(MeasuredFilter):
         return ("product_cues_per_100_words",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = _lowered(doc.text)
+        # The line break before the text is one for the other cues too: at the start of a text and
+        # after a line break, `\b` and the look-behinds see the same.
+        text = "\n" + _lowered(doc.text)
         kinds = {kind: n for kind, pattern in _PRODUCT_CUES.items() if (n := len(pattern.findall(text)))}
         cues = sum(kinds.values())
         words = word_count(text)

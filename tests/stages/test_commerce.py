@@ -185,3 +185,16 @@ def test_lower_case_shared_by_the_two_rules_follows_the_text() -> None:
         page = doc(text)
         listing.check(page)
         assert action.check(page) == CallToAction().check(doc(text)) == MeasuredFilter.check(action, doc(text))
+
+
+def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) -> None:
+    """`measures` searches the text with a line break before it, so spec labels are found after a
+    line break, not with `^` in multi-line mode; every other cue counts as in the bare text."""
+    labels = re.compile(r"^" + _PRODUCT_CUES["spec_label"].pattern.removeprefix(r"\n"), re.M)
+    shops = [record["text"] for record in dropped(corpus_dir, {"product_listing", "boilerplate"})]
+    texts = [text.lower() for text in _web_texts(corpus_dir) + shops + ["Size: M\ncolour : red\n\t weight:2 kg"]]
+    assert sum(len(labels.findall(text)) for text in texts) >= 5
+    for text in texts:
+        assert len(_PRODUCT_CUES["spec_label"].findall("\n" + text)) == len(labels.findall(text))
+        for kind in ("price", "quantity", "shop"):
+            assert len(_PRODUCT_CUES[kind].findall("\n" + text)) == len(_PRODUCT_CUES[kind].findall(text))
