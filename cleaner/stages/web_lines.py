@@ -65,6 +65,7 @@ _SEPARATORS = regex.compile(
 #: overlap, so a line of n of them is at most n + 1 segments: most lines thereby have too few or
 #: too long segments for a menu, and skip the costlier split. On ASCII lines `_ascii_marks` counts
 #: the same characters with `str.count`.
+_NOT_ASCII_MARKS = bytes(c for c in range(128) if chr(c) not in "|>/\\\t")
 _SEPARATOR_MARKS = re.compile(r"[|｜│¦•·▪»›«‹>/\\\t]|[-–—](?<= .)|[^\x00-\x7f](?=[ \u00a0\u3000])")
 #: A bullet, or a short bracketed tag opening a headline link ([头条], 【推荐】). This and `_TERMINAL`
 #: use only literal classes, so stdlib `re` matches alike, at half the cost per call of `regex`.
@@ -188,13 +189,16 @@ class BoilerplateLines(Normaliser):
 
     def _pattern_hit(self, lowered: str, length: float) -> bool:
         """A listed phrase opens or closes the (lower-cased) line, covers much of it, or two phrases occur."""
-        automaton = self._ascii_automaton if lowered.isascii() else self._automaton
-        if length >= self.max_pattern_length or not len(automaton):
+        if length >= self.max_pattern_length:
+            return False
+        # Most lines hold no phrase: the automaton's list is empty and the filter below is not run.
+        found = list((self._ascii_automaton if lowered.isascii() else self._automaton).iter(lowered))
+        if not found:
             return False
         short_line = length <= self.short_line_chars
         hits = [
             (end + 1 - len(phrase), end + 1, phrase)
-            for end, phrase in automaton.iter(lowered)
+            for end, phrase in found
             if (short_line or len(phrase) > self.short_phrase_chars and (" " in phrase or not phrase.isascii()))
             and _bounded(lowered, end + 1 - len(phrase), end + 1, phrase)
         ]
@@ -357,8 +361,9 @@ def _latin_words(lowered: str) -> list[str]:
 
 
 def _ascii_marks(text: str) -> int:
-    """`_SEPARATOR_MARKS`' count on an ASCII line, where it finds | > / \\ tabs and dashes after a space."""
-    return text.count("|") + text.count(">") + text.count("/") + text.count("\\") + text.count("\t") + text.count(" -")
+    """`_SEPARATOR_MARKS`' count on an ASCII line, where it finds | > / \\ tabs and dashes after a
+    space: the bytes left when all others are deleted, and the spaced dashes."""
+    return len(text.encode().translate(None, _NOT_ASCII_MARKS)) + text.count(" -")
 
 
 def _two_words(text: str) -> bool:
