@@ -93,17 +93,6 @@ _ACTION = re.compile(
 #: A sentence: text up to a sentence end or a line end.
 _SENTENCE = regex.compile(r"[^.!?\n]++[.!?]*+")
 _MAX_NOTED = 4
-#: The last text and its lower case.
-_last_lowered = ("", "")
-
-
-def _lowered(text: str) -> str:
-    """`text.lower()`, once for both rules: product_listing and call_to_action run one after the
-    other on the same text object."""
-    global _last_lowered
-    if _last_lowered[0] is not text:
-        _last_lowered = (text, text.lower())
-    return _last_lowered[1]
 
 
 @register
@@ -133,7 +122,7 @@ class ProductListing(MeasuredFilter):
     def measures(self, doc: Document) -> Iterator[Measure]:
         # The line break before the text is one for the other cues too: at the start of a text and
         # after a line break, `\b` and the look-behinds see the same.
-        text = "\n" + _lowered(doc.text)
+        text = "\n" + doc.text.lower()
         kinds = {kind: n for kind, pattern in _PRODUCT_CUES.items() if (n := len(pattern.findall(text)))}
         cues = sum(kinds.values())
         words = word_count(text)
@@ -172,7 +161,7 @@ class CallToAction(MeasuredFilter):
     def check(self, doc: Document) -> Rejection | None:
         """As `measures` would judge, but a page with fewer cues or different cue phrases than the
         gate needs passes without its sentences split (97% of en and web pages)."""
-        text = _lowered(doc.text)
+        text = doc.text.lower()
         cues = list(_ACTION.finditer(text))
         if len(cues) < self.min_sentences or len({cue.group() for cue in cues}) < self.min_phrases:
             return None
@@ -182,7 +171,7 @@ class CallToAction(MeasuredFilter):
         return None
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = _lowered(doc.text)
+        text = doc.text.lower()
         return self._measures(text, list(_ACTION.finditer(text)))
 
     def _measures(self, text: str, cues: list[re.Match[str]]) -> Iterator[Measure]:

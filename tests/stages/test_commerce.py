@@ -174,19 +174,6 @@ def test_call_to_action_check_skips_only_pages_that_cannot_fail(corpus_dir: Path
     assert [rule.check(d) for d in docs] == by_measure
 
 
-def test_lower_case_shared_by_the_two_rules_follows_the_text() -> None:
-    """The two rules share the lower case of the text they last saw: a new text, even an equal
-    one, is lower-cased anew, and each rule judges as if alone."""
-    ad = "Sign up now for free! Click here to join. Contact us today. Buy now and subscribe."
-    clean = "The committee met on Tuesday. It agreed on the budget. Parks get more money this year."
-    listing, action = ProductListing(), CallToAction()
-    assert action.check(doc(ad)) is not None and action.check(doc(clean)) is None
-    for text in (ad, clean, ad.upper(), "".join(ad)):
-        page = doc(text)
-        listing.check(page)
-        assert action.check(page) == CallToAction().check(doc(text)) == MeasuredFilter.check(action, doc(text))
-
-
 def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) -> None:
     """`measures` searches the text with a line break before it, so spec labels are found after a
     line break, not with `^` in multi-line mode; every other cue counts as in the bare text."""
