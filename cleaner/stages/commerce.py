@@ -21,6 +21,7 @@ import regex
 from cleaner.document import Document, Rejection
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
+from cleaner.stages.views import views
 from cleaner.text.script import word_count
 
 #: Units a product page gives sizes, weights and ratings in. No bare "g": "5G" and "4G" are networks.
@@ -122,7 +123,7 @@ class ProductListing(MeasuredFilter):
     def measures(self, doc: Document) -> Iterator[Measure]:
         # The line break before the text is one for the other cues too: at the start of a text and
         # after a line break, `\b` and the look-behinds see the same.
-        text = "\n" + doc.text.lower()
+        text = "\n" + views(doc).lower
         kinds = {kind: n for kind, pattern in _PRODUCT_CUES.items() if (n := len(pattern.findall(text)))}
         cues = sum(kinds.values())
         words = word_count(text)
@@ -161,7 +162,7 @@ class CallToAction(MeasuredFilter):
     def check(self, doc: Document) -> Rejection | None:
         """As `measures` would judge, but a page with fewer cues or different cue phrases than the
         gate needs passes without its sentences split (97% of en and web pages)."""
-        text = doc.text.lower()
+        text = views(doc).lower
         cues = list(_ACTION.finditer(text))
         if len(cues) < self.min_sentences or len({cue.group() for cue in cues}) < self.min_phrases:
             return None
@@ -171,7 +172,7 @@ class CallToAction(MeasuredFilter):
         return None
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        text = doc.text.lower()
+        text = views(doc).lower
         return self._measures(text, list(_ACTION.finditer(text)))
 
     def _measures(self, text: str, cues: list[re.Match[str]]) -> Iterator[Measure]:

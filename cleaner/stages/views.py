@@ -1,7 +1,7 @@
 """Views of a document's text that several rules take, each computed once per text.
 
 A recipe's rules ask the same questions of one text: its code points, how many Han characters it
-holds, its lines without surrounding whitespace. `views(doc)` computes each on first use and keeps
+holds, its lines without surrounding whitespace, its lower case. `views(doc)` computes each on first use and keeps
 it on the document, bound to the text object it was computed from: a normaliser that assigns a
 new `doc.text` makes the next `views(doc)` start afresh, so no rule ever sees a stale view.
 """
@@ -18,7 +18,15 @@ from cleaner.text.spaces import non_space_count
 class TextViews:
     """The views of one text; a property computes its view the first time it is read."""
 
-    __slots__ = ("text", "_code_points", "_han_count", "_non_space_count", "_stripped_lines", "_nonempty_lines")
+    __slots__ = (
+        "text",
+        "_code_points",
+        "_han_count",
+        "_non_space_count",
+        "_stripped_lines",
+        "_nonempty_lines",
+        "_lower",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -27,6 +35,7 @@ class TextViews:
         self._non_space_count: int | None = None
         self._stripped_lines: list[str] | None = None
         self._nonempty_lines: list[str] | None = None
+        self._lower: str | None = None
 
     @property
     def code_points(self) -> np.ndarray:
@@ -63,6 +72,13 @@ class TextViews:
         if self._nonempty_lines is None:
             self._nonempty_lines = list(filter(None, self.stripped_lines))
         return self._nonempty_lines
+
+    @property
+    def lower(self) -> str:
+        """`text.lower()`."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
 
 
 def views(doc: Document) -> TextViews:

@@ -31,6 +31,7 @@ def test_views_are_what_the_rules_computed_themselves(corpus_dir: Path) -> None:
         assert view.stripped_lines == [line.strip() for line in text.split("\n")]
         assert view.nonempty_lines == [line.strip() for line in text.split("\n") if line.strip()]
         assert view.code_points.tolist() == list(map(ord, text))
+        assert view.lower == text.lower()
 
 
 def test_han_count_is_the_han_script_on_every_code_point() -> None:
