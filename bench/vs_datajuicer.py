@@ -15,12 +15,10 @@ default) as {"zh": [...]}. Everything is written in one temporary folder, remove
 data-juicer runs with its own venv's bin first on PATH, no VIRTUAL_ENV/PYTHONPATH of ours, its
 caches and TMPDIR in that folder, and the HF hub offline.
 
-Measured on 2026-12-02 at commit 455bdaf, all 44,552 docs (no line cap), two batches of 5 alternating
-pairs on the 2-core machine (load ~1.5 from other jobs), medians per batch: ours 9.3 / 8.0 s wall,
-15.6 / 13.7 CPU s, 292 / 294 MB peak RSS, 28,447 kept; data-juicer 48.7 / 41.4 s wall, 76.2 / 64.6
-CPU s, 1,283 / 1,286 MB, 27,108 kept; dj/ours wall 5.24x / 5.18x, CPU 4.90x / 4.73x, RSS 4.39x / 4.37x.
-About 4 of our CPU seconds are fixed cost (a run on 11 docs takes 4.1-4.6 CPU s): imports, two workers,
-the dedup phase and the report.
+Measured on 2026-12-02 at commit 27abaf7, all 44,552 docs (no line cap), 3 alternating pairs on the
+2-core machine, medians: ours 10.4 s wall, 16.4 CPU s, 270 MB peak RSS, 28,447 kept; data-juicer
+66.4 s wall, 100.5 CPU s, 1,300 MB, 27,108 kept; dj/ours wall 6.41x, CPU 6.14x, RSS 4.82x (at
+455bdaf, two batches of 5 pairs: wall 5.24x / 5.18x, CPU 4.90x / 4.73x).
 
 Usage: python bench/vs_datajuicer.py --dj /tmp/dj/venv/bin/dj-process [--pairs 2] [--lines-per-file N]
 (data-juicer in its own venv: `pip install py-data-juicer aiohttp`; its first run installs more itself).
