@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from cleaner.stages.views import TextViews
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -24,8 +21,9 @@ class Document:
     line: int
     meta: dict[str, Any]
     annotations: dict[str, Any] = field(default_factory=dict)
-    #: What rules derived from `text`, for the next rule (stages/views.py); not part of the record.
-    views: TextViews | None = field(default=None, init=False, repr=False, compare=False)
+    #: What rules derived from `text`, for the next rule: a `stages.views.TextViews`, which only
+    #: that module reads and writes (typed Any: the record type knows nothing of stages).
+    views: Any = field(default=None, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
