@@ -33,5 +33,5 @@ class MinDigits(MeasuredFilter):
         return ("digits",)
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        digits = sum(char.isdigit() for char in doc.text)
+        digits = sum(map(str.isdigit, doc.text))  # in C: no Python loop per character
         yield Measure("too_few_digits", "digits", digits, "<", self.min_digits)
