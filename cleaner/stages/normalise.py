@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 import regex
 
 from cleaner.stages.base import Normaliser
-from cleaner.stages.charsets import any_of
+from cleaner.stages.charsets import CharTest
 from cleaner.stages.registry import register
 from cleaner.text.unicode_classes import class_table
 
@@ -94,33 +93,6 @@ _HAS_LOOKALIKE_SCRIPT = regex.compile(f"[{_LOOKALIKE_SCRIPTS}]")
 _CYRILLIC_IN_HAN = regex.compile(r"(?<=\p{Han})\p{Cyrillic}{1,2}(?=\p{Han})")
 
 
-class _CharTest:
-    """Whether a text holds any of a set of code points, by a stdlib `re` class in two steps.
-
-    `re` looks a BMP class up in one table per character, but tries astral ranges one by one on
-    every character (2.5-4x slower for the ~340 characters unicode_normalise maps, whose enclosed
-    letters reach U+1F12F). The first step is the BMP members and every astral code point; only an
-    astral hit, rare in text, needs the exact class.
-    """
-
-    def __init__(self, points: Iterable[int]) -> None:
-        members = set(points)
-        bmp = any_of(point for point in members if point <= 0xFFFF).pattern
-        self._bmp_or_astral = re.compile(bmp[:-1] + "\\U00010000-\\U0010ffff]")
-        self._exact = any_of(members)
-
-    @property
-    def superset(self) -> str:
-        """The class of the first step: the BMP members and every astral code point."""
-        return self._bmp_or_astral.pattern
-
-    def search(self, text: str) -> bool:
-        found = self._bmp_or_astral.search(text)
-        if found is None:
-            return False
-        return found.group() <= "\uffff" or self._exact.search(text, found.start()) is not None
-
-
 @cache
 def _lookalike_points() -> tuple[int, ...]:
     """The code points `_HAS_LOOKALIKE_SCRIPT` matches."""
@@ -128,9 +100,9 @@ def _lookalike_points() -> tuple[int, ...]:
 
 
 @cache
-def _lookalike_script() -> _CharTest:
-    """`_HAS_LOOKALIKE_SCRIPT` as a `_CharTest`, 3x faster when it finds nothing."""
-    return _CharTest(_lookalike_points())
+def _lookalike_script() -> CharTest:
+    """`_HAS_LOOKALIKE_SCRIPT` as a `CharTest`, 3x faster when it finds nothing."""
+    return CharTest(_lookalike_points())
 
 
 def _fold_mixed_word(match: regex.Match) -> str:
@@ -186,7 +158,7 @@ class UnicodeNormaliser(Normaliser):
         self._table = table
         # str.translate with a dict looks up every character (~0.04 s/MB); most texts hold none, and
         # the others are translated run by run (an astral character not in the table stays as it is).
-        self._mapped = _CharTest(table) if table else None
+        self._mapped = CharTest(table) if table else None
         self._mapped_runs = re.compile(self._mapped.superset + "+") if self._mapped else None
         self._kept_outside_chinese = None
         if self.fullwidth_punctuation and self.keep_in_chinese:
@@ -195,7 +167,7 @@ class UnicodeNormaliser(Normaliser):
             self._kept_outside_chinese = regex.compile(pattern)
         self._cue = self._cue_test()
 
-    def _cue_test(self) -> _CharTest | None:
+    def _cue_test(self) -> CharTest | None:
         """A character that every rule switched on but the literal escapes needs, in one search: most
         texts hold none."""
         cues = set(self._table)
@@ -203,7 +175,7 @@ class UnicodeNormaliser(Normaliser):
             cues.update(map(ord, self.keep_in_chinese))
         if self.fold_homoglyphs:
             cues.update(_lookalike_points())
-        return _CharTest(cues) if cues else None
+        return CharTest(cues) if cues else None
 
     def _has_literal_escape(self, text: str) -> bool:
         """`_LITERAL_ESCAPE` finds one: str scans, then the stdlib `re` (4x faster than `regex` here)."""

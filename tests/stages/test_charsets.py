@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cleaner.stages.charsets import CharSet, any_of, code_points
+from cleaner.stages.charsets import CharSet, CharTest, any_of, code_points
 from tests.conftest import corpus_records
 
 PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "multi/multi_web_pages_fulltext.jsonl"]
@@ -27,3 +27,9 @@ def test_charset_mask_is_membership(corpus_dir: Path) -> None:
     chars = CharSet(members)
     for text in _real_texts(corpus_dir)[:40] + ["\U0010ffff的\U00020000"]:
         assert chars.mask(code_points(text)).tolist() == [c in members for c in text]
+
+
+def test_char_test_reads_astral_characters_exactly() -> None:
+    test = CharTest([0x41, 0x1F110])
+    assert test.search("xAy") and test.search("😀🄐") and test.search("😀A")
+    assert not test.search("😀 x") and not test.search("")

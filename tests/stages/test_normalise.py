@@ -152,12 +152,6 @@ def test_unicode_normalise_skips_only_texts_its_rules_leave_alone(corpus_dir: Pa
     assert [t[:60] for t in skipped if stage._apply_rules(t) != t] == []
 
 
-def test_char_test_reads_astral_characters_exactly() -> None:
-    test = normalise._CharTest([0x41, 0x1F110])
-    assert test.search("xAy") and test.search("😀🄐") and test.search("😀A")
-    assert not test.search("😀 x") and not test.search("")
-
-
 def old_whitespace_normalise(text: str, max_blank_lines: int = 1) -> str:
     """whitespace_normalise as its rules read, every regex run on every text."""
     text = normalise._LINE_BREAKS.sub("\n", text)
