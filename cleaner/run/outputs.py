@@ -89,9 +89,10 @@ def remove_debris(layout: RunLayout, done_sids: Iterable[str]) -> int:
                 debris.unlink()
                 removed += 1
     if layout.state.is_dir():
-        for debris in layout.state.glob(".*.tmp-*"):  # the engine's own JSON (invocations, progress, ...)
-            debris.unlink()
-            removed += 1
+        for debris in layout.state.rglob(".*.tmp-*"):  # the engine's own JSON: invocations, done markers, ...
+            if debris.is_file():
+                debris.unlink()
+                removed += 1
     if layout.parts_dir.is_dir():
         done = set(done_sids)
         for folder in layout.parts_dir.iterdir():

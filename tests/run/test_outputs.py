@@ -83,8 +83,9 @@ def test_a_fresh_run_does_not_overwrite_a_file_it_did_not_write(corpus_dir: Path
 
 
 def test_resume_removes_temporary_state_files_a_kill_left(corpus_dir: Path, tmp_path: Path) -> None:
-    """A kill while `_state/invocations.json` was being replaced leaves `.invocations.json.tmp-PID`;
-    the next run removes it (and only such names: a user's file in `_state` is not ours to judge)."""
+    """A kill while `_state/invocations.json` or a done marker in `_state/done/` was being replaced
+    leaves `.NAME.tmp-PID`; the next run removes both (and only such names: a user's file in `_state`
+    is not ours to judge)."""
     src = _source(corpus_dir, tmp_path)
     recipe = write_recipe(tmp_path / "recipe.yaml")
     dest = tmp_path / "out"
@@ -92,7 +93,10 @@ def test_resume_removes_temporary_state_files_a_kill_left(corpus_dir: Path, tmp_
     expected = {p.name: p.read_bytes() for p in (dest / "kept").iterdir()}
     left = dest / "_state" / ".invocations.json.tmp-4242"
     left.write_text('{"invocations": [', encoding="utf-8")
+    marker = next((dest / "_state" / "done").glob("*.json"))
+    half_marker = marker.with_name(f".{marker.name}.tmp-4243")
+    half_marker.write_text('{"sid": ', encoding="utf-8")
     done = _run(src, dest, recipe)
     assert done.returncode == 0, done.stderr
-    assert not left.exists()
+    assert not left.exists() and not half_marker.exists()
     assert {p.name: p.read_bytes() for p in (dest / "kept").iterdir()} == expected
