@@ -3,13 +3,15 @@ outcome, text, annotations and counters as each document run alone."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from cleaner.document import Document
+from cleaner.document import Document, Rejection
 from cleaner.recipe import Recipe, load_recipe
 from cleaner.resources import RECIPES_DIR
 from cleaner.run.clean import StageRunner
+from cleaner.stages.base import Filter
 from tests.conftest import corpus_records
 
 FILES = ["zh/zh_wechat_articles.jsonl", "en/en_commoncrawl_samples.jsonl", "web/zh_cc_chinesewebtext.jsonl"]
@@ -61,3 +63,31 @@ def test_a_timeout_rejects_only_the_slow_document_of_a_batch(tmp_path: Path, cor
     assert outcomes[1] is not None and (outcomes[1][0], outcomes[1][1].reason) == ("promotions", "timeout")
     counts = {c.label: (c.docs_in, c.docs_out, dict(c.rejected)) for c in runner.counters}
     assert counts == {"length_filter": (3, 3, {}), "promotions": (3, 2, {"timeout": 1})}
+
+
+@dataclass
+class _Sleeps(Filter):
+    """Keeps every document after sleeping as long as `seconds` says for its id (signals end a sleep)."""
+
+    name = "sleeps"
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def check(self, doc: Document) -> Rejection | None:
+        time.sleep(self.seconds.get(doc.id, 0.0))
+        return None
+
+
+def test_the_budget_is_per_document_across_stages_whoever_set_the_alarm(tmp_path: Path) -> None:
+    """Budget 1 s. "early" spends 0.2 + 0.2 s; in the second stage its call leaves an alarm due
+    0.8 s later, which rings during the next document's call. "later" (its budget whole) sleeps
+    0.7 s through it and is kept; "over" sleeps 1.5 s and is stopped at its own deadline, the alarm
+    set again for it when the early one rang."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("input:\n  max_seconds_per_document: 1\nstages: []\n", encoding="utf-8")
+    first, second = _Sleeps({"early": 0.2}), _Sleeps({"early": 0.2, "later": 0.7, "over": 1.5})
+    second.bind("sleeps#2")
+    runner = StageRunner(load_recipe(recipe), [first, second])
+    assert runner.run_batch([Document(name, "text", "f", 1, {}) for name in ("early", "later")]) == [None, None]
+    early, over = runner.run_batch([Document(name, "text", "f", 1, {}) for name in ("early", "over")])
+    assert early is None
+    assert over is not None and (over[0], over[1].reason) == ("sleeps#2", "timeout")
