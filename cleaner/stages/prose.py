@@ -10,10 +10,9 @@ plus a quoted header, a signature or an ad's phone numbers pass, and rejects a f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import regex
 
 from cleaner.document import Document
 from cleaner.stages.measure import Measure, MeasuredFilter
@@ -23,7 +22,12 @@ from cleaner.text.script import is_cjk
 
 #: A sentence end: terminal marks on a word, then closing quotes or brackets, then a space or the line
 #: end. Tried only where a run of marks starts (the lookbehind), so a line of dots is one try, not one per dot.
-_SENTENCE_END = regex.compile(r"(?<=[^\s.!?…。！？])[.!?…。！？]++[\"'”’)\]]*+(?:\s|$)")
+#: Stdlib `re`, 1.8x as fast as `regex` here: the pattern opens with the marks' class, so the engine
+#: skips to the next mark in C, and the look-behind then sees the mark's word. Its `\s` (str.isspace)
+#: is regex `\s` with the separators U+001C..U+001F (text/spaces.py), which are taken back out here.
+_SENTENCE_END = re.compile(
+    r"[.!?…。！？](?<=(?:[^\s.!?…。！？]|[\x1c-\x1f]).)[.!?…。！？]*+[\"'”’)\]]*+(?:[^\S\x1c-\x1f]|$)"
+)
 
 
 @register
@@ -84,12 +88,13 @@ class MinHanChars(MeasuredFilter):
 def _prose_lines(lines: list[str], min_words: int) -> list[str]:
     """Runs of lines that end a sentence, of `min_words` words or more together: a line that ends
     one, with the lines that run on into it (hard-wrapped text). A blank line, or a short line that
-    ends nothing (a heading, a menu item), ends a run."""
+    ends nothing (a heading, a menu item), ends a run. Words are only compared with `min_words`,
+    so a line's count stops there (at most `min_words` pieces split off, not every word)."""
     prose: list[str] = []
     run: list[str] = []
     words = 0
     for line in lines:
-        count = len(line.split())
+        count = len(line.split(None, min_words - 1))
         if _SENTENCE_END.search(line):
             if words + count >= min_words:
                 prose.extend(run)

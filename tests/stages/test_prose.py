@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
-from cleaner.stages.prose import MinHanChars, MinProse
+from cleaner.stages.prose import _SENTENCE_END, MinHanChars, MinProse
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
 
@@ -62,6 +63,31 @@ def test_hard_wrapped_lines_run_on_into_their_sentence(corpus_dir: Path) -> None
 def test_a_line_of_dots_is_one_try() -> None:
     """Tried at every dot of the run, the sentence-end pattern was quadratic (minutes at 200 kB)."""
     assert prose_chars(MinProse(), "." * 200_000 + "x") == 0
+
+
+def test_sentence_end_is_the_regex_one(corpus_dir: Path) -> None:
+    """The stdlib pattern finds the sentence ends `regex` finds (its Unicode `\\s` and character
+    classes) with every code point before a mark and after one, and on real lines of every script."""
+    original = regex.compile(r"(?<=[^\s.!?…。！？])[.!?…。！？]++[\"'”’)\]]*+(?:\s|$)")
+    every = [chr(code) for code in range(0x110000)]
+    for text in (
+        "".join(c + ".\n" for c in every),
+        "".join("a." + c for c in every),
+        "".join("a!)" + c for c in every),
+    ):
+        assert [m.start() for m in _SENTENCE_END.finditer(text)] == [m.start() for m in original.finditer(text)]
+    lines = [
+        line.strip()
+        for name in (
+            "en/en_usenet_20newsgroups.jsonl",
+            "multi/multi_web_pages_fulltext.jsonl",
+            "zh/zh_wechat_articles.jsonl",
+        )
+        for record in corpus_records(corpus_dir, name, limit=200)
+        for line in record["text"].split("\n")
+    ]
+    assert sum(bool(original.search(line)) for line in lines) > 2000
+    assert [line for line in lines if bool(_SENTENCE_END.search(line)) != bool(original.search(line))] == []
 
 
 def test_thresholds() -> None:
