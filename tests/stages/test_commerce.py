@@ -10,7 +10,7 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
-from cleaner.stages.commerce import _ACTION, _PRODUCT_CUES, CallToAction, ProductListing
+from cleaner.stages.commerce import _ACTION, _PRODUCT_CUES, CallToAction, ProductListing, _cue_kinds
 from cleaner.stages.measure import MeasuredFilter
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
@@ -155,13 +155,26 @@ def _web_texts(corpus_dir: Path) -> list[str]:
 
 
 def test_grouped_cues_match_as_the_flat_lists(corpus_dir: Path) -> None:
-    """Grouping the alternatives by first letter must keep every match where it was, with its text."""
-    texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE]
+    """Grouping the alternatives by first letter, and matching the non-word character before a cue
+    in the text after a line break (the stage's), must keep every match where it was, with its text."""
+    texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE, "sku", "cart.cart cart"]
     spans = [[m.span() for m in pattern.finditer(text)] for pattern in (FLAT_SHOP, FLAT_ACTION) for text in texts]
     assert sum(map(len, spans)) > 1000
-    assert spans == [
-        [m.span() for m in pattern.finditer(text)] for pattern in (_PRODUCT_CUES["shop"], _ACTION) for text in texts
-    ]
+    shop = [[(m.start(), m.end() - 1) for m in _PRODUCT_CUES["shop"].finditer("\n" + text)] for text in texts]
+    action = [[(m.start(1) - 1, m.end(1) - 1) for m in _ACTION.finditer("\n" + text)] for text in texts]
+    assert spans == shop + action
+
+
+def test_product_listing_check_skips_only_pages_that_cannot_fail(corpus_dir: Path) -> None:
+    """`check` passes pages with fewer cues than `min_cues` without counting their words: it must
+    reject exactly the pages the measure rejects, on real pages of which some fail the gate."""
+    rule = ProductListing()
+    shops = [record["text"] for record in dropped(corpus_dir, {"product_listing", "boilerplate"})]
+    docs = [doc(text) for text in _web_texts(corpus_dir) + shops]
+    by_measure = [MeasuredFilter.check(rule, d) for d in docs]
+    assert sum(v is not None for v in by_measure) >= 3
+    assert sum(sum(_cue_kinds("\n" + d.text.lower()).values()) >= rule.min_cues for d in docs) > 20
+    assert [rule.check(d) for d in docs] == by_measure
 
 
 def test_call_to_action_check_skips_only_pages_that_cannot_fail(corpus_dir: Path) -> None:
@@ -176,12 +189,13 @@ def test_call_to_action_check_skips_only_pages_that_cannot_fail(corpus_dir: Path
 
 def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) -> None:
     """`measures` searches the text with a line break before it, so spec labels are found after a
-    line break, not with `^` in multi-line mode; every other cue counts as in the bare text."""
+    line break, not with `^` in multi-line mode; prices and quantities count as in the bare text
+    (the word cues need the line break: `test_grouped_cues_match_as_the_flat_lists`)."""
     labels = re.compile(r"^" + _PRODUCT_CUES["spec_label"].pattern.removeprefix(r"\n"), re.M)
     shops = [record["text"] for record in dropped(corpus_dir, {"product_listing", "boilerplate"})]
     texts = [text.lower() for text in _web_texts(corpus_dir) + shops + ["Size: M\ncolour : red\n\t weight:2 kg"]]
     assert sum(len(labels.findall(text)) for text in texts) >= 5
     for text in texts:
         assert len(_PRODUCT_CUES["spec_label"].findall("\n" + text)) == len(labels.findall(text))
-        for kind in ("price", "quantity", "shop"):
+        for kind in ("price", "quantity"):
             assert len(_PRODUCT_CUES[kind].findall("\n" + text)) == len(_PRODUCT_CUES[kind].findall(text))
