@@ -19,6 +19,7 @@ from cleaner.document import Document, Rejection
 from cleaner.resources import resolve_resource
 from cleaner.stages.base import RejectingAnnotator
 from cleaner.stages.registry import register
+from cleaner.stages.views import views
 from cleaner.text.term_match import TermMatcher
 from cleaner.text.word_lists import read_domains, read_terms, shipped_files
 
@@ -141,7 +142,9 @@ class Blacklist(RejectingAnnotator):
             self._docs[category] += 1
             doc.annotations["blacklist_hits"] = f"{category}:url:{domain}"
             return Rejection(f"blacklist:{category}", f"url:{domain}")
-        hits, length = self._matcher.find(doc.text)
+        # The lower case the earlier rules share serves an ASCII text (see `fold`); another text may
+        # fold to a different one, whose lower case would then be made twice.
+        hits, length = self._matcher.find(doc.text, views(doc).lower if doc.text.isascii() else None)
         if not hits:
             doc.annotations["blacklist_hits"] = None
             return None

@@ -50,14 +50,18 @@ _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 MIN_TERM_CHARS = 2
 
 
-def fold(text: str) -> str:
-    """Simplified, half-width, lower-case text with single spaces and no zero-width characters."""
-    text = _T2S.convert(text)
-    if not text.isascii():
-        text = _INVISIBLE.sub("", text)
-    if _FULL_WIDTH.search(text):
-        text = text.translate(_HALF_WIDTH)
-    return _single_spaces(text.lower())
+def fold(text: str, lowered: str | None = None) -> str:
+    """Simplified, half-width, lower-case text with single spaces and no zero-width characters.
+    `lowered`: `text.lower()` when the caller has it, taken when the text is its own simplified,
+    visible, half-width form (an ASCII text holds no format or full-width character)."""
+    converted = _T2S.convert(text)
+    if not converted.isascii():
+        converted = _INVISIBLE.sub("", converted)
+        if _FULL_WIDTH.search(converted):
+            converted = converted.translate(_HALF_WIDTH)
+    if lowered is None or converted != text:
+        lowered = converted.lower()
+    return _single_spaces(lowered)
 
 
 def _single_spaces(text: str) -> str:
@@ -149,13 +153,18 @@ class TermMatcher:
         with_ascii = [word for word in allowed if any(char.isascii() for char in word)]
         self._folded = _automaton(ascii_terms, with_ascii, key=str)
         self._compact = _automaton(other_terms, list(allowed), key=_utf8)
+        #: Any character beyond ASCII of a compact-view term. Compacting only deletes characters, so
+        #: a folded text holding none of them has no compact hit, and its compact view is neither
+        #: built nor scanned (most English texts beyond ASCII: curly quotes, dashes, accents).
+        beyond = sorted({char for term in other_terms for char in term if not char.isascii()})
+        self._term_chars = re.compile("[" + "".join(map(re.escape, beyond)) + "]") if beyond else None
 
-    def find(self, text: str) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
-        """(term, categories) per counted hit, and the length of the folded text."""
-        folded = fold(text)
+    def find(self, text: str, lowered: str | None = None) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+        """(term, categories) per counted hit, and the length of the folded text; `lowered` as `fold` takes it."""
+        folded = fold(text, lowered)
         hits = _scan(self._folded, folded, word_boundaries=True) if self._folded is not None else []
         # Every compact-view term holds a non-ASCII character, which an ASCII text cannot match.
-        if self._compact is not None and not folded.isascii():
+        if self._compact is not None and not folded.isascii() and self._term_chars and self._term_chars.search(folded):
             hits += _scan(self._compact, _compact_utf8(folded), word_boundaries=False)
         return hits, len(folded)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,23 @@ def test_catches_real_sms_spam(shipped: Blacklist, corpus_dir: Path) -> None:
     counters = shipped.counters()
     assert counters["hits"]["fraud_ads"] > 0 and counters["terms"]
     assert shipped.counters() == {"hits": {}, "docs_with_hits": {}, "terms": {}}  # drained
+
+
+def test_fast_paths_find_what_the_full_fold_and_scan_find(corpus_dir: Path, tmp_path: Path) -> None:
+    """`find` skips the compact view of a text without a character of its terms, and takes the
+    caller's lower case where the text folds to itself: both must find what the full fold and
+    scan find, on real text of every script (hits in both views) and traditional, full-width
+    and zero-width text, and each compact-view term alone."""
+    names = ["web/zh_email_trec06c_spam_ham.jsonl", "web/zh_web_cwced_pages.jsonl", "en/en_sms_spam.jsonl"]
+    names += ["en/en_web_pages_fulltext.jsonl", "multi/multi_web_pages_fulltext.jsonl"]
+    texts = [record["text"] for name in names for record in corpus_records(corpus_dir, name, 300)]
+    texts += ["色情網站 ＰＯＲＮ Videos", "Ｓｅｘ and porn", "por\u200bn PORN porn", "İstanbul porn ΣΑΣ"]
+    stage = build(tmp_path)
+    texts += [entry.term for _, entry in stage._matcher._compact.items() if not entry.allow]  # each term alone
+    fast = [stage._matcher.find(text, text.lower()) for text in texts]
+    stage._matcher._term_chars = re.compile(r"[\s\S]")
+    full = [stage._matcher.find(text) for text in texts]
+    assert fast == full
+    skipped = [text for text in texts if not fold(text).isascii() and not re.search("[\u4e00-\u9fff]", text)]
+    assert len(skipped) > 100 and sum(bool(hits) for hits, _ in full) > 50
+    assert sum(any(not term.isascii() for term, _ in hits) for hits, _ in full) > 10
