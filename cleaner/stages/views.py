@@ -1,9 +1,10 @@
 """Views of a document's text that several rules take, each computed once per text.
 
 A recipe's rules ask the same questions of one text: its code points, how many Han characters it
-holds, its lines without surrounding whitespace, its lower case. `views(doc)` computes each on first use and keeps
-it on the document, bound to the text object it was computed from: a normaliser that assigns a
-new `doc.text` makes the next `views(doc)` start afresh, so no rule ever sees a stale view.
+holds, its lines without surrounding whitespace, its whitespace-separated words, its lower case.
+`views(doc)` computes each on first use and keeps it on the document, bound to the text object it
+was computed from: a normaliser that assigns a new `doc.text` makes the next `views(doc)` start
+afresh, so no rule ever sees a stale view.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class TextViews:
         "_stripped_lines",
         "_nonempty_lines",
         "_lower",
+        "_words",
     )
 
     def __init__(self, text: str) -> None:
@@ -36,6 +38,7 @@ class TextViews:
         self._stripped_lines: list[str] | None = None
         self._nonempty_lines: list[str] | None = None
         self._lower: str | None = None
+        self._words: list[str] | None = None
 
     @property
     def code_points(self) -> np.ndarray:
@@ -72,6 +75,14 @@ class TextViews:
         if self._nonempty_lines is None:
             self._nonempty_lines = list(filter(None, self.stripped_lines))
         return self._nonempty_lines
+
+    @property
+    def words(self) -> list[str]:
+        """`text.split()`: the whitespace-separated tokens, as Gopher's and FineWeb's rules count
+        them. Shared: a rule must not change the list."""
+        if self._words is None:
+            self._words = self.text.split()
+        return self._words
 
     @property
     def lower(self) -> str:

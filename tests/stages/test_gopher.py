@@ -13,12 +13,15 @@ import pytest
 from cleaner.document import Document
 from cleaner.stages.gopher import (
     _EDGE_PUNCTUATION,
+    _WORDS,
+    SET_SEARCH_TOKENS,
     GopherQuality,
     GopherRepetition,
     GopherRepetitionZh,
     NgramHashes,
     duplicate_ngram_chars,
     repeated_ngrams,
+    repeats_ngram,
     top_ngram_chars,
 )
 from tests.conftest import corpus_records
@@ -122,6 +125,44 @@ def test_ngram_fractions_of_real_text_match_a_direct_count(corpus_dir: Path) -> 
             assert values[f"top_{n}_gram_char_fraction"] == direct_counts(units, n)[0] / total, (text[:40], n)
         for n in (10, 15, 20, 30) if isinstance(rule, GopherRepetitionZh) else range(5, 11):
             assert values[f"dup_{n}_gram_char_fraction"] == direct_counts(units, n)[1] / total, (text[:40], n)
+
+
+def test_short_texts_without_a_repeated_ngram_skip_numpy_with_the_same_values(corpus_dir: Path) -> None:
+    """Short messages mostly repeat no 2-gram, which a set of tuples settles for every size; the
+    n-gram fractions are those of the hashed path, on those messages and on the others."""
+    texts = [r["text"] for r in corpus_records(corpus_dir, "en/en_sms_spam.jsonl", 300)]
+    rule = GopherRepetition()
+    tokens = [t for t in map(rule._tokens, map(doc, texts)) if t]
+    assert 100 < sum(len(t) <= SET_SEARCH_TOKENS and not repeats_ngram(t, 2) for t in tokens) < len(tokens) - 20
+    for text in texts:
+        if not (words := rule._tokens(doc(text))):
+            continue
+        ids, lengths = rule._ids(words)
+        hashed = [chars / int(lengths.sum()) for chars in rule._counted_chars(ids, lengths)]
+        assert [m.value for m in rule.measures(doc(text)) if m.name.endswith("_gram_char_fraction")] == hashed
+    assert not repeats_ngram(["a", "b", "a"], 2) and repeats_ngram(["a", "b", "a", "b"], 2)
+    assert not repeats_ngram(["a"], 2) and repeats_ngram("abcab", 2) and not repeats_ngram("abcab", 3)
+
+
+def test_words_of_a_text_with_only_ascii_word_characters_are_found_in_its_bytes(corpus_dir: Path) -> None:
+    """Curly quotes and dashes end words in UTF-8 bytes as they do to the `regex` pattern, and ’ is
+    ' there: the same words (count, lengths, stop words). A text with a word character outside
+    ASCII (é, a combining accent, a zero-width joiner) keeps the pattern."""
+    texts = [r["text"] for r in corpus_records(corpus_dir, "en/en_web_pages_maintext.jsonl", 200)]
+    texts += ["It’s the “best” café—isn’t it?", "a\u0301b c", "x\u200dy z", "don’t — stop"]
+    rule = GopherQuality()
+    in_bytes = 0
+    for text in (t for t in texts if not t.isascii()):
+        found = rule._byte_words(text, None)
+        if found is not None:
+            in_bytes += 1
+            assert [w.decode() for w in found] == [w.replace("’", "'") for w in _WORDS.findall(text)]
+    assert 100 < in_bytes < len(texts) - 20
+    assert rule._byte_words("It’s the “best” café", None) is None
+    # A stop word with an apostrophe tells "don’t" from "don't": the pattern's words then.
+    apostrophes = GopherQuality(stop_words=["don’t", "stop"])
+    assert apostrophes._byte_words("don’t — stop", None) is None
+    assert value(apostrophes, "don’t — stop", "distinct_stop_words") == 2
 
 
 # Issue 12, fixes 1-3, 6, 7: the smallest text that shows each.
