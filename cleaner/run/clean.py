@@ -139,17 +139,15 @@ class StageRunner:
     def run_batch(self, docs: list[Document]) -> list[tuple[str, Rejection] | None]:
         """`run` for each document, stage by stage over the batch."""
         batch = _Batch(docs, [None] * len(docs), [0.0] * len(docs))
-        if not self.budget:
-            self._run(self.steps, batch, list(range(len(docs))))
-            return batch.outcomes
-        # Installed per batch: another runner in this process (the repeated-lines pre-pass) has its own.
-        signal.signal(signal.SIGALRM, self._on_alarm)
+        if self.budget:
+            # Installed per batch: another runner in this process (the repeated-lines pre-pass) has its own.
+            signal.signal(signal.SIGALRM, self._on_alarm)
         try:
             self._run(self.steps, batch, list(range(len(docs))))
         finally:
-            self._deadline = None
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            self._alarm_at = None
+            if self.budget:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                self._alarm_at = None
         return batch.outcomes
 
     def _set_alarm(self, seconds: float) -> None:

@@ -153,9 +153,10 @@ class TermMatcher:
         with_ascii = [word for word in allowed if any(char.isascii() for char in word)]
         self._folded = _automaton(ascii_terms, with_ascii, key=str)
         self._compact = _automaton(other_terms, list(allowed), key=_utf8)
-        #: Any character beyond ASCII of a compact-view term. Compacting only deletes characters, so
-        #: a folded text holding none of them has no compact hit, and its compact view is neither
-        #: built nor scanned (most English texts beyond ASCII: curly quotes, dashes, accents).
+        #: Any character beyond ASCII of a compact-view term (every one holds some: None exactly when
+        #: there is no compact view). Compacting only deletes characters, so a folded text holding
+        #: none of them has no compact hit, and its compact view is neither built nor scanned (most
+        #: English texts beyond ASCII: curly quotes, dashes, accents).
         beyond = sorted({char for term in other_terms for char in term if not char.isascii()})
         self._term_chars = re.compile("[" + "".join(map(re.escape, beyond)) + "]") if beyond else None
 
@@ -163,9 +164,10 @@ class TermMatcher:
         """(term, categories) per counted hit, and the length of the folded text; `lowered` as `fold` takes it."""
         folded = fold(text, lowered)
         hits = _scan(self._folded, folded, word_boundaries=True) if self._folded is not None else []
-        # Every compact-view term holds a non-ASCII character, which an ASCII text cannot match.
-        if self._compact is not None and not folded.isascii() and self._term_chars and self._term_chars.search(folded):
-            hits += _scan(self._compact, _compact_utf8(folded), word_boundaries=False)
+        # An ASCII text holds none of the term characters (isascii is O(1): checked before the search).
+        if self._compact is not None and self._term_chars is not None and not folded.isascii():
+            if self._term_chars.search(folded):
+                hits += _scan(self._compact, _compact_utf8(folded), word_boundaries=False)
         return hits, len(folded)
 
 
