@@ -27,7 +27,6 @@ from cleaner.errors import AccountingError, OutputError, UsageError, WorkerError
 from cleaner.recipe import Recipe
 from cleaner.run.progress import log
 from cleaner.run.stopping import stop_signal
-from cleaner.run.tokens import BPE_MODULE
 from cleaner.run.worker import ensure_worker, init_worker_safely, run_unit, set_progress
 
 
@@ -94,10 +93,9 @@ def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | No
 
 #: Imported once by the fork server, so every worker forks with them loaded instead of importing
 #: them itself: about 1 CPU s per worker, a third of it pandas, which pyarrow imports on first use
-#: when it is installed, and 0.5 s the token counter's wheel (a name that is not installed is
-#: skipped). The fork server starts clean, as a spawned process does, so no thread or state of the
-#: driver is forked.
-FORKSERVER_PRELOAD = ["cleaner.run.engine", "pandas", BPE_MODULE]
+#: when it is installed (a name that is not installed is skipped). The fork server starts clean,
+#: as a spawned process does, so no thread or state of the driver is forked.
+FORKSERVER_PRELOAD = ["cleaner.run.engine", "pandas"]
 
 
 def _init_local_worker(environ: dict[str, str], recipe: Recipe, counters: tuple[Any, Any, Any]) -> None:

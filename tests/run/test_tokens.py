@@ -106,14 +106,25 @@ def test_bad_tokenizer_specs_are_usage_errors(tmp_path: Path) -> None:
         check_tokenizer(str(broken))  # what the CLI checks before a run starts
 
 
-def test_the_default_tokenizer_is_checked_without_building_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_bpe_wheel_is_a_usage_error_before_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     check_tokenizer(DEFAULT_TOKENIZER)
+    monkeypatch.delitem(sys.modules, tokens_module.BPE_MODULE)
     found = tokens_module.importlib.util.find_spec
     monkeypatch.setattr(
         tokens_module.importlib.util, "find_spec", lambda name: None if name == "bpe_openai" else found(name)
     )
     with pytest.raises(UsageError, match="need the bpe-openai wheel"):
         check_tokenizer(DEFAULT_TOKENIZER)
+
+
+def test_the_compiled_module_loads_without_its_wrapper_and_the_package_reuses_it() -> None:
+    code = (
+        "import sys; from cleaner.run.tokens import TokenCounter; TokenCounter(); "
+        "print('bpe_openai' in sys.modules, 'bpe_openai._bindings' in sys.modules); "
+        "import bpe_openai; print(len(bpe_openai.get_encoding('cl100k_base').encode_ordinary('hello world')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True", "2"]
 
 
 def test_unit_tokens_total_what_counting_each_document_gives(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
