@@ -126,6 +126,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    if args.executor == "local":
+        from cleaner.run.forkserver import start_fork_server
+
+        start_fork_server()  # its imports run while the driver imports and checks
     from cleaner.io.storage import is_remote, location, remote, set_options
     from cleaner.recipe import load_recipe
     from cleaner.run.engine import RunOptions

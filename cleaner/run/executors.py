@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from cleaner.errors import AccountingError, OutputError, UsageError, WorkerError
 from cleaner.recipe import Recipe
+from cleaner.run.forkserver import fork_context
 from cleaner.run.progress import log
 from cleaner.run.stopping import stop_signal
 from cleaner.run.worker import ensure_worker, init_worker_safely, run_unit, set_progress
@@ -91,13 +92,6 @@ def make_executor(kind: str, recipe: Recipe, workers: int, ray_address: str | No
     return LocalExecutor(recipe, workers)
 
 
-#: Imported once by the fork server, so every worker forks with them loaded instead of importing
-#: them itself: about 1 CPU s per worker, a third of it pandas, which pyarrow imports on first use
-#: when it is installed (a name that is not installed is skipped). The fork server starts clean,
-#: as a spawned process does, so no thread or state of the driver is forked.
-FORKSERVER_PRELOAD = ["cleaner.run.engine", "pandas"]
-
-
 def _init_local_worker(environ: dict[str, str], recipe: Recipe, counters: tuple[Any, Any, Any]) -> None:
     """Pool initializer: the driver's environment as it was when the pool started, as a spawned
     worker would have it (a forked one has the fork server's, from when that started; storage
@@ -111,8 +105,7 @@ class LocalExecutor:
     distributes_partitions = False
 
     def __init__(self, recipe: Recipe, workers: int) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(FORKSERVER_PRELOAD)
+        context = fork_context()
         self.counters = (context.Value("q", 0), context.Value("q", 0), context.Value("q", 0))
         initargs = (dict(os.environ), recipe, self.counters)
         self.pool = context.Pool(workers, initializer=_init_local_worker, initargs=initargs)
