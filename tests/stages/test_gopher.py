@@ -13,12 +13,12 @@ import pytest
 from cleaner.document import Document
 from cleaner.stages.gopher import (
     _EDGE_PUNCTUATION,
-    _WORDS,
     SET_SEARCH_TOKENS,
     GopherQuality,
     GopherRepetition,
     GopherRepetitionZh,
     NgramHashes,
+    _spaced_words,
     duplicate_ngram_chars,
     repeated_ngrams,
     repeats_ngram,
@@ -144,25 +144,40 @@ def test_short_texts_without_a_repeated_ngram_skip_numpy_with_the_same_values(co
     assert not repeats_ngram(["a"], 2) and repeats_ngram("abcab", 2) and not repeats_ngram("abcab", 3)
 
 
-def test_words_of_a_text_with_only_ascii_word_characters_are_found_in_its_bytes(corpus_dir: Path) -> None:
+def test_words_and_tokens_of_a_text_with_only_ascii_word_characters_are_found_in_its_bytes(corpus_dir: Path) -> None:
     """Curly quotes and dashes end words in UTF-8 bytes as they do to the `regex` pattern, and ’ is
-    ' there: the same words (count, lengths, stop words). A text with a word character outside
-    ASCII (é, a combining accent, a zero-width joiner) keeps the pattern."""
+    ' there: every measure is that of the patterns (words, lengths, letterless tokens, stop words).
+    A text with a word character or a space outside ASCII (é, a combining accent, a zero-width
+    joiner, a no-break space) or a space of str.split's only keeps the patterns."""
     texts = [r["text"] for r in corpus_records(corpus_dir, "en/en_web_pages_maintext.jsonl", 200)]
-    texts += ["It’s the “best” café—isn’t it?", "a\u0301b c", "x\u200dy z", "don’t — stop"]
+    texts += [r["text"] for r in corpus_records(corpus_dir, "web/en_warc_dolma_samples.jsonl", 100)]
+    texts += [
+        "It’s the “best” café—isn’t it?",
+        "a\u0301b c",
+        "x\u200dy z",
+        "don’t — stop",
+        "a\xa0b the",
+        "1\x1c2 a\x1fb",
+    ]
+    texts += ["The U.S.A. -- e.g. ... 'quoted' x-.y a..b -a- .b. _c_ 2020 •• of THE", "to.be, or-not to be"]
     rule = GopherQuality()
-    in_bytes = 0
-    for text in (t for t in texts if not t.isascii()):
-        found = rule._byte_words(text, None)
-        if found is not None:
-            in_bytes += 1
-            assert [w.decode() for w in found] == [w.replace("’", "'") for w in _WORDS.findall(text)]
-    assert 100 < in_bytes < len(texts) - 20
-    assert rule._byte_words("It’s the “best” café", None) is None
-    # A stop word with an apostrophe tells "don’t" from "don't": the pattern's words then.
+    beyond_ascii = in_bytes = 0
+    for text in texts:
+        beyond_ascii += not text.isascii()
+        if rule._word_bytes(text) is not None:
+            in_bytes += not text.isascii()
+        patterns = GopherQuality()
+        patterns._word_bytes = lambda text: None  # type: ignore[method-assign]
+        assert rule.measure(doc(text)) == patterns.measure(doc(text)), text[:60]
+    assert 100 < in_bytes < beyond_ascii - 20
+    for text in ("It’s the “best” café", "a\xa0b", "1\x1c2 a\x1fb"):
+        assert rule._word_bytes(text) is None
+    assert _spaced_words(b"The U.S.A. -- e.g. x-.y a..b don't") == b" the u.s.a     e.g  x  y a  b don.t "
+    # A stop word with an apostrophe tells "don’t" from "don't": the patterns' words then.
     apostrophes = GopherQuality(stop_words=["don’t", "stop"])
-    assert apostrophes._byte_words("don’t — stop", None) is None
+    assert apostrophes._word_bytes("don’t — stop") is None
     assert value(apostrophes, "don’t — stop", "distinct_stop_words") == 2
+    assert value(apostrophes, "don't — stop", "distinct_stop_words") == 1
 
 
 # Issue 12, fixes 1-3, 6, 7: the smallest text that shows each.
