@@ -10,6 +10,8 @@ One Parquet file per work unit (zstd), one row per kept document in unit order:
     bands fixed_size_list<uint64>[bands]        LSH band hashes (lsh.py)
     signature fixed_size_list<uint32>[num_perm] MinHash signature (minhash.py), for verification
     shingles int64        distinct shingles (|A|/|B| bounds the Jaccard, also used at verification)
+    tokens int64          the kept text's token count, when the run counts tokens (the finalise
+                          phase subtracts those of removed duplicates)
 
 The schema metadata holds the unit name and `DedupParams.signature_key()`, so the global phase can
 refuse stores made with other parameters (e.g. an earlier run deduplicated against).
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ from cleaner.dedup.shingles import distinct_counts, shingle_batch
 
 META_KEY = b"cleaner.dedup"
 KEY_COLUMNS = ["row", "id", "source_file", "line", "quality_score", "length"]
+TOKENS_COLUMN = "tokens"
 
 
 @dataclass
@@ -100,8 +104,9 @@ class UnitSignatures:
     def __len__(self) -> int:
         return len(self._keys["row"])
 
-    def write(self, path: Path) -> int:
-        """Write the file atomically (temporary name, then rename); return the number of rows."""
+    def write(self, path: Path, tokens: Sequence[int] | None = None) -> int:
+        """Write the file atomically (temporary name, then rename); return the number of rows.
+        `tokens`: each kept document's token count, in row order."""
         self._flush()
         params = self.params
         bands, _ = params.lsh
@@ -115,13 +120,22 @@ class UnitSignatures:
         hashes = BatchHashes(
             *(np.concatenate([getattr(b, f) for b in batches]) for f in ("exact", "bands", "signatures", "shingles"))
         )
-        write_unit(path, self.unit, params, self._keys, hashes)
+        write_unit(path, self.unit, params, self._keys, hashes, tokens)
         return len(self)
 
 
-def write_unit(path: Path, unit: str, params: DedupParams, keys: dict[str, Any], hashes: BatchHashes) -> None:
+def write_unit(
+    path: Path,
+    unit: str,
+    params: DedupParams,
+    keys: dict[str, Any],
+    hashes: BatchHashes,
+    tokens: Sequence[int] | None = None,
+) -> None:
     """Write a signature file from its columns: `keys` maps each of KEY_COLUMNS to a sequence.
     (UnitSignatures.write uses it; benchmarks write precomputed signatures with it.)"""
+    if tokens is not None and len(tokens) != len(keys["row"]):
+        raise ValueError(f"{unit}: {len(tokens)} token counts for {len(keys['row'])} kept documents")
     bands, _ = params.lsh
     table = pa.table(
         {
@@ -136,6 +150,7 @@ def write_unit(path: Path, unit: str, params: DedupParams, keys: dict[str, Any],
             "bands": pa.FixedSizeListArray.from_arrays(pa.array(hashes.bands.ravel()), bands),
             "signature": pa.FixedSizeListArray.from_arrays(pa.array(hashes.signatures.ravel()), params.num_perm),
             "shingles": pa.array(hashes.shingles, pa.int64()),
+            **({TOKENS_COLUMN: pa.array(tokens, pa.int64())} if tokens is not None else {}),
         }
     )
     meta = {"unit": unit, "params": params.signature_key()}
@@ -152,6 +167,13 @@ def unit_meta(path: Path) -> dict[str, Any]:
     if META_KEY not in raw:
         raise ValueError(f"{path} is not a dedup signature file")
     return json.loads(raw[META_KEY])
+
+
+def read_tokens(path: Path) -> np.ndarray | None:
+    """Each row's token count, or None when the file has none (written without counts)."""
+    if TOKENS_COLUMN not in pq.read_schema(path).names:
+        return None
+    return pq.read_table(path, columns=[TOKENS_COLUMN]).column(0).to_numpy()
 
 
 def unit_rows(path: Path) -> int:

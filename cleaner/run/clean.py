@@ -404,7 +404,7 @@ def clean_unit(task: CleanTask) -> dict[str, Any]:
         "carried": union_carried([kept.carried(), rejected.carried()]),
     }
     if signatures is not None:
-        signatures.write(Path(task.signatures))
+        signatures.write(Path(task.signatures), tokens.kept_counts if tokens is not None else None)
     write_json_atomic(tmp / "samples.json", samples.to_json())
     write_json_atomic(tmp / "part.json", result)
     publish_folder(tmp, part)

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaner.dedup.removals import load_removals, split_removed
+from cleaner.dedup.store import read_tokens
 from cleaner.errors import AccountingError, OutputError
 from cleaner.io.fsutil import publish_copy, read_json, write_json_atomic
 from cleaner.io.writer import conform, merge_segments, write_table
@@ -46,6 +47,17 @@ class FinaliseTask:
 @functools.lru_cache(maxsize=2)
 def _token_counter(spec: str) -> TokenCounter:
     return TokenCounter(spec)
+
+
+def _removed_tokens(signatures: Path, removals: pa.Table, texts: list[str], tokenizer: str) -> int:
+    """Tokens of a unit's removed duplicates: the counts its signature file kept (the clean phase
+    counted every kept text), or, for a file written before it kept them (a run resumed across
+    versions), the texts counted again."""
+    counts = read_tokens(signatures)
+    if counts is None:
+        counter = _token_counter(tokenizer)
+        return sum(counter.count(text) for text in texts)
+    return int(counts[removals.column("row").to_numpy()].sum())
 
 
 def _remove_duplicates(
@@ -95,7 +107,7 @@ def _apply_dedup(
     counters = StageCounters("dedup", "dedup", docs_in=stats.kept)
     new_kept: list[Path] = []
     removed_refs: list[str] = []
-    counter = _token_counter(task.tokenizer) if task.tokenizer != "none" else None
+    layout = RunLayout(Path(task.dest))
     for part, segments in zip(parts, kept):
         removals = load_removals(Path(task.dedup_dir), part.name)
         if removals.num_rows == 0:
@@ -107,8 +119,8 @@ def _apply_dedup(
         counters.rejected.update(removed.column("reason").to_pylist())
         texts = removed.column("text").to_pylist()
         stats.chars_out -= sum(map(len, texts))
-        if counter is not None:
-            stats.tokens_out -= sum(counter.count(text) for text in texts)
+        if task.tokenizer != "none":
+            stats.tokens_out -= _removed_tokens(layout.signatures(part.name), removals, texts, task.tokenizer)
         removed_refs += [
             doc_ref(source, line)
             for source, line in zip(removed.column("source_file").to_pylist(), removed.column("line").to_pylist())

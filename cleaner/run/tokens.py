@@ -139,12 +139,15 @@ PENDING_CHARS = 1_000_000
 
 class UnitTokens:
     """A unit's `tokens_in` (every parsed document as read) and `tokens_out` (kept documents),
-    counted in runs of about PENDING_CHARS; the totals are final after `flush()`."""
+    counted in runs of about PENDING_CHARS; the totals, and `kept_counts` (each kept document's
+    tokens, in unit order: the dedup signatures keep them, so removing a duplicate subtracts its
+    count instead of counting its text again), are final after `flush()`."""
 
     def __init__(self, counter: TokenCounter) -> None:
         self.counter = counter
         self.tokens_in = 0
         self.tokens_out = 0
+        self.kept_counts: list[int] = []
         #: (text, counts into tokens_in, counts into tokens_out)
         self._pending: list[tuple[str, bool, bool]] = []
         self._chars = 0
@@ -175,5 +178,6 @@ class UnitTokens:
                 self.tokens_in += tokens
             if into_out:
                 self.tokens_out += tokens
+                self.kept_counts.append(tokens)
         self._pending = []
         self._chars = 0

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from cleaner.run.tokens import TokenCounter
 from tests.conftest import corpus_records
 from tests.helpers import cli, crash_run, output_bytes, start_cli, wait_for, write_lines
 
@@ -123,3 +124,38 @@ def test_dedup_against_an_earlier_run(corpus_dir: Path, tmp_path: Path) -> None:
     plain.write_text("stages: [whitespace_normalise]\n")
     refused = _run(new_src, tmp_path / "x", plain, 1, "--dedup-against", str(old_dest))
     assert refused.returncode == 2 and "needs a recipe with a dedup" in refused.stderr
+
+
+def _tokens_out(dest: Path) -> int:
+    return json.loads((dest / "summary.json").read_text())["totals"]["tokens_out"]
+
+
+def test_removed_duplicates_take_their_counted_tokens_out(corpus_dir: Path, tmp_path: Path) -> None:
+    """The signatures keep each kept text's token count, and removing duplicates subtracts those:
+    tokens_out is the count of the texts left in kept/. Signature files without counts (written
+    before they kept them, then resumed) give the same total by counting the removed texts."""
+    src, _ = _source(corpus_dir, tmp_path)
+    recipe = tmp_path / "dedup.yaml"
+    recipe.write_text(RECIPE)
+    dest = tmp_path / "dest"
+    assert _run(src, dest, recipe, 2).returncode == 0
+    counter = TokenCounter()
+    kept = [t for p in sorted((dest / "kept").rglob("*.parquet")) for t in pq.read_table(p).column("text").to_pylist()]
+    removed = json.loads((dest / "report.json").read_text())["dedup"]["docs_removed"]
+    assert removed >= 20
+    assert _tokens_out(dest) == sum(map(counter.count, kept))
+    signatures = sorted((dest / "_state" / "signatures").glob("*.parquet"))
+    assert all(pq.read_table(p).column("tokens").null_count == 0 for p in signatures)
+
+    stripped = tmp_path / "stripped"
+    proc = start_cli(
+        "run", str(src), str(stripped), "--recipe", str(recipe), "--workers", "1", "--runs-dir", str(tmp_path / "runs")
+    )
+    wait_for(lambda: len(list((stripped / "_state" / "signatures").glob("*.parquet"))) >= 2)
+    crash_run(stripped, proc)
+    for path in (stripped / "_state" / "signatures").glob("*.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(table.drop_columns(["tokens"]).replace_schema_metadata(table.schema.metadata), path)
+    assert _run(src, stripped, recipe, 2).returncode == 0
+    assert output_bytes(stripped) == output_bytes(dest)
+    assert _tokens_out(stripped) == _tokens_out(dest)
