@@ -242,6 +242,29 @@ def test_clean_news_articles_are_mostly_untouched(corpus_dir: Path) -> None:
     assert removed < 0.03
 
 
+def test_remembered_lines_change_nothing(corpus_dir: Path) -> None:
+    """Short lines are remembered from page to page: pages cleaned one after another by one stage
+    (whose memory fills and is emptied on the way) come out as from a fresh stage each, with the
+    same counters."""
+    texts = [
+        record["text"]
+        for name in ("en_news_bbc_cx.jsonl", "en_warc_dolma_samples.jsonl", "zh_web_cwced_pages.jsonl")
+        for record in corpus_records(corpus_dir, f"web/{name}", limit=60)
+    ]
+    texts += [record["text"] for record in corpus_records(corpus_dir, "en/en_usenet_20newsgroups.jsonl", limit=200)]
+    stage, fresh, fresh_counts = _stage(), [], []
+    for text in texts:
+        fresh_stage = _stage()
+        fresh.append(fresh_stage.normalise(text))
+        fresh_counts.append(fresh_stage.counters())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cleaner.stages.web_lines._REMEMBERED_MAX", 500)
+        assert [stage.normalise(text) for text in texts] == fresh
+        assert 0 < len(stage._remembered) <= 500
+    totals = {key: sum(counts[key] for counts in fresh_counts) for key in fresh_counts[0]}
+    assert stage.counters() == totals and totals["docs_changed"] > 50
+
+
 def test_counters_count_removed_lines(corpus_dir: Path) -> None:
     stage = _stage()
     text = _page(corpus_dir, *EN_PAGE)["text"]
