@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -242,10 +243,36 @@ def test_clean_news_articles_are_mostly_untouched(corpus_dir: Path) -> None:
     assert removed < 0.03
 
 
-def test_remembered_lines_change_nothing(corpus_dir: Path) -> None:
-    """Short lines are remembered from page to page: pages cleaned one after another by one stage
-    (whose memory fills and is emptied on the way) come out as from a fresh stage each, with the
-    same counters."""
+def _kept_classing_every_line(stage: BoilerplateLines, raw: list[str], stripped: list[str]) -> set[int]:
+    """`_kept` as it ran before it put off the short ASCII lines: every line classed in page order."""
+    counts, seen = Counter(stripped), {}
+    indices, lengths, classes, headings = [], [], [], []
+    for index, line in enumerate(stripped):
+        if not line:
+            continue
+        if line in seen:
+            length, klass = seen[line], BAD
+        else:
+            length, klass, heading = stage._classify(line, raw[index], counts[line] > 1)
+            seen[line] = length
+            if heading:
+                headings.append(len(indices))
+        indices.append(index)
+        lengths.append(length)
+        classes.append(klass)
+    _promote_runs(classes, lengths, stage.length_high)
+    if GOOD not in classes:
+        return set()
+    _revise(classes, lengths, headings, stage.max_heading_distance)
+    return {index for index, klass in zip(indices, classes) if klass == GOOD}
+
+
+def test_remembered_lines_and_late_short_lines_change_nothing(corpus_dir: Path) -> None:
+    """Short lines are remembered from page to page, and short ASCII lines are classed only on a
+    page with good text: pages cleaned one after another by one stage (whose memory fills and is
+    emptied on the way) come out as from a fresh stage each, with the same counters, and each
+    page keeps the lines it keeps when every line is classed in page order; no short ASCII line
+    of a real page is near-good or good."""
     texts = [
         record["text"]
         for name in ("en_news_bbc_cx.jsonl", "en_warc_dolma_samples.jsonl", "zh_web_cwced_pages.jsonl")
@@ -263,6 +290,15 @@ def test_remembered_lines_change_nothing(corpus_dir: Path) -> None:
         assert 0 < len(stage._remembered) <= 500
     totals = {key: sum(counts[key] for counts in fresh_counts) for key in fresh_counts[0]}
     assert stage.counters() == totals and totals["docs_changed"] > 50
+    assert sum(out == text for out, text in zip(fresh, texts)) > 50  # among them pages without good text
+    for text in texts:
+        raw = text.split("\n")
+        stripped = [line.strip() for line in raw]
+        assert stage._kept(raw, stripped) == _kept_classing_every_line(stage, raw, stripped)
+    short_ascii = {line.strip() for text in texts for line in text.split("\n")}
+    short_ascii = [line for line in short_ascii if line and line.isascii() and len(line) < stage.length_low]
+    assert len(short_ascii) > 1000
+    assert {stage._classify(line, line, False)[1] for line in short_ascii} <= {BAD, SHORT}
 
 
 def test_counters_count_removed_lines(corpus_dir: Path) -> None:
