@@ -27,25 +27,33 @@ from cleaner.text.spaces import without_spaces
 #: apostrophes, hyphens or dots, without the punctuation around them. One findall, no search per
 #: token.
 _WORDS = regex.compile(r"\w+(?:['’\-.]\w+)*")
-#: A word character or a space outside ASCII. In a text without one, every other character
-#: outside ASCII ends a word and no token, as its UTF-8 bytes do, so words and tokens can be found
-#: in those bytes once ’ is ' (both join words): true of 85% of the English texts that are not
-#: ASCII (curly quotes, dashes). Any character outside ASCII first, which `regex` skips to 10x as
-#: fast as to a class of word characters.
-_NON_ASCII_WORD_OR_SPACE = regex.compile(r"[^\x00-\x7f](?<=[\w\s])")
+#: A character outside ASCII that is no word character (curly quotes, dashes): a space in the
+#: words' bytes, so that every character left outside ASCII is in a word. Any character outside
+#: ASCII first, which `regex` skips to 10x as fast as to a class of word characters.
+_NON_ASCII_NON_WORD = regex.compile(r"[^\x00-\x7f](?<!\w)")
+#: The one character outside ASCII that str.lower makes ASCII alone ("k"; İ is i and a combining
+#: dot): a word with it can be a stop word the bytes (0x80) would miss.
+_KELVIN_SIGN = "\u212a"
+#: For the words in those bytes: ASCII word characters stay, in lower case for the stop words, the
+#: joiners ' - . become ".", the rest of ASCII a space, and a character outside ASCII 0x80 (its
+#: first byte; the others, 0x80-0xbf, are deleted: one byte a character, as words are measured).
+_ASCII_WORD_CHARS = (string.ascii_letters + string.digits + "_").encode()
+_WORD_BYTES = bytes(
+    ord(chr(c).lower()) if c in _ASCII_WORD_CHARS else ord(".") if c in b"'-." else ord(" ") if c < 128 else 0x80
+    for c in range(256)
+)
+_UTF8_CONTINUATION = bytes(range(0x80, 0xC0))
+#: Every byte of a word to "a": a word starts at each " a".
+_WORD_TO_A = bytes(c if c == ord(" ") else ord("a") for c in range(256))
+#: A stop word that stands as it is in the words' bytes.
+_PLAIN_STOP_WORD = re.compile(r"[0-9a-z_]+")
+#: A letter or a space outside ASCII. In a text without one (and without `_STR_ONLY_SPACES`),
+#: every character outside ASCII is in a token and has no letter, as its UTF-8 bytes are not
+#: letters or spaces either, so the tokens with a letter can be found in those bytes.
+_NON_ASCII_LETTER_OR_SPACE = regex.compile(r"[^\x00-\x7f](?<=[\p{L}\s])")
 #: Characters str.split splits at and \s does not: with one, the tokens found in the bytes are not
 #: those of `views.words`.
 _STR_ONLY_SPACES = "\x1c\x1d\x1e\x1f"
-#: For the words in such bytes (\w is [A-Za-z0-9_] there): word characters stay, in lower case
-#: for the stop words, the joiners ' - . become ".", every other byte a space.
-_ASCII_WORD_CHARS = (string.ascii_letters + string.digits + "_").encode()
-_WORD_BYTES = bytes(
-    ord(chr(c).lower()) if c in _ASCII_WORD_CHARS else ord(".") if c in b"'-." else ord(" ") for c in range(256)
-)
-#: Every byte of a word to "a": a word starts at each " a".
-_WORD_TO_A = bytes(c if c == ord(" ") else ord("a") for c in range(256))
-#: A stop word the words in bytes can hold: `_WORD_BYTES` keeps it as it is.
-_PLAIN_STOP_WORD = re.compile(r"[0-9a-z_]+")
 #: A whitespace-separated token with no letter at all ("•••••", "2020", "--"): the alpha rule's
 #: non-alpha words. Possessive, so a token with a letter fails at its first letter.
 _LETTERLESS_TOKEN = regex.compile(r"(?<!\S)[^\p{L}\s]++(?!\S)")
@@ -93,13 +101,16 @@ class GopherQuality(MeasuredFilter):
 
     def __post_init__(self) -> None:
         self._stop_words = frozenset(word.lower() for word in self.stop_words)
-        #: The stop words as they stand between spaces in `_spaced_words`; no other can be a word there.
+        #: The stop words as they stand between spaces in `_spaced_words`; the others are no word
+        #: (a space, a symbol) or take the patterns (`_unspaced_stop_word`).
         self._spaced_stop_words = [
             f" {word} ".encode() for word in self._stop_words if _PLAIN_STOP_WORD.fullmatch(word)
         ]
-        #: A stop word with a joiner would tell "don’t" from "don't" or "e-g" from "e.g", which
-        #: `_spaced_words` makes one.
-        self._joined_stop_word = any(joiner in word for word in self._stop_words for joiner in "'’-.")
+        #: A stop word that can be a word but stands otherwise in `_spaced_words`: one with a
+        #: joiner ("don’t" and "don't" are one there) or a character outside ASCII.
+        self._unspaced_stop_word = any(
+            _WORDS.fullmatch(word) and not _PLAIN_STOP_WORD.fullmatch(word) for word in self._stop_words
+        )
 
     def measure_names(self) -> tuple[str, ...]:
         return (
@@ -114,14 +125,13 @@ class GopherQuality(MeasuredFilter):
         )
 
     def _word_bytes(self, text: str) -> bytes | None:
-        """The text's UTF-8 bytes with ’ as ', when its words and tokens are those of the bytes
-        (`_NON_ASCII_WORD_OR_SPACE`, `_STR_ONLY_SPACES`) and its stop words can be told apart
-        there; else None."""
-        if self._joined_stop_word or any(map(text.__contains__, _STR_ONLY_SPACES)):
+        """The text's UTF-8 bytes with ’ as ' (both join words) and each other character outside
+        ASCII that is no word character as a space, for `_spaced_words`; None when a stop word
+        (`_unspaced_stop_word`) or a Kelvin sign needs the pattern's words."""
+        if self._unspaced_stop_word or _KELVIN_SIGN in text:
             return None
-        if not text.isascii() and _NON_ASCII_WORD_OR_SPACE.search(text):
-            return None
-        return text.replace("’", "'").encode()
+        text = text.replace("’", "'")
+        return (text if text.isascii() else _NON_ASCII_NON_WORD.sub(" ", text)).encode()
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = doc.text
@@ -158,10 +168,10 @@ class GopherQuality(MeasuredFilter):
             yield Measure("gopher_ellipsis_lines", "ellipsis_lines_ratio", ratio, ">", self.max_ellipsis_lines_ratio)
         if self.min_alpha_words_ratio is not None:
             tokens = len(views(doc).words)
-            if data is None:
+            if (letters := _letter_bytes(text)) is None:
                 letterless = len(_LETTERLESS_TOKEN.findall(text))
             else:
-                letterless = tokens - (b" " + data.translate(_LETTERS_TO_A, _NEITHER_LETTER_NOR_SPACE)).count(b" a")
+                letterless = tokens - (b" " + letters.translate(_LETTERS_TO_A, _NEITHER_LETTER_NOR_SPACE)).count(b" a")
             ratio = (tokens - letterless) / tokens
             yield Measure("gopher_non_alpha_words", "alpha_words_ratio", ratio, "<", self.min_alpha_words_ratio)
         if self.min_stop_words is not None:
@@ -173,11 +183,23 @@ class GopherQuality(MeasuredFilter):
             yield Measure("gopher_stop_words", "distinct_stop_words", found, "<", self.min_stop_words)
 
 
+def _letter_bytes(text: str) -> bytes | None:
+    """The text's UTF-8 bytes, when its tokens with a letter can be found there
+    (`_NON_ASCII_LETTER_OR_SPACE`, `_STR_ONLY_SPACES`); else None."""
+    if any(map(text.__contains__, _STR_ONLY_SPACES)):
+        return None
+    if not text.isascii() and _NON_ASCII_LETTER_OR_SPACE.search(text):
+        return None
+    # A lone surrogate (JSON allows "\ud800") is three bytes that are no letter.
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _spaced_words(data: bytes) -> bytes:
-    """The words of `_WORDS` in bytes whose word characters are ASCII, in lower case, between
-    spaces: a joiner is "." and stays only between two word characters. Passes of translate and
-    replace, in 0.55 of the time of `re` finding the words and measuring them."""
-    words = data.translate(_WORD_BYTES).replace(b"..", b"  ")
+    """The words of `_WORDS` in `GopherQuality._word_bytes`, in lower case (ASCII; 0x80 a character
+    outside it), between spaces: a joiner is "." and stays only between two word characters.
+    Passes of translate and replace, in 0.55 of the time of `re` finding the words and measuring
+    them."""
+    words = data.translate(_WORD_BYTES, _UTF8_CONTINUATION).replace(b"..", b"  ")
     # Every "." is now alone; one beside a space (or an end of the text) joins nothing.
     return (b" " + words + b" ").replace(b" .", b"  ").replace(b". ", b"  ")
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from cleaner.document import Document
+from cleaner.stages import gopher
 from cleaner.stages.gopher import (
     _EDGE_PUNCTUATION,
     SET_SEARCH_TOKENS,
@@ -18,6 +19,7 @@ from cleaner.stages.gopher import (
     GopherRepetition,
     GopherRepetitionZh,
     NgramHashes,
+    _letter_bytes,
     _spaced_words,
     duplicate_ngram_chars,
     repeated_ngrams,
@@ -144,39 +146,41 @@ def test_short_texts_without_a_repeated_ngram_skip_numpy_with_the_same_values(co
     assert not repeats_ngram(["a"], 2) and repeats_ngram("abcab", 2) and not repeats_ngram("abcab", 3)
 
 
-def test_words_and_tokens_of_a_text_with_only_ascii_word_characters_are_found_in_its_bytes(corpus_dir: Path) -> None:
-    """Curly quotes and dashes end words in UTF-8 bytes as they do to the `regex` pattern, and ’ is
-    ' there: every measure is that of the patterns (words, lengths, letterless tokens, stop words).
-    A text with a word character or a space outside ASCII (é, a combining accent, a zero-width
-    joiner, a no-break space) or a space of str.split's only keeps the patterns."""
+def test_words_and_letter_tokens_found_in_bytes_are_those_of_the_patterns(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Curly quotes and dashes end words as spaces do, ’ joins them as ' does, and a word character
+    outside ASCII is one byte of a word once its other UTF-8 bytes are deleted: every measure is
+    that of the `regex` patterns (words, lengths, letterless tokens, stop words), on web pages and
+    on the cases that take the patterns (a letter or a space outside ASCII and a space of
+    str.split's only for the tokens; a Kelvin sign, whose lower case is k, for the words)."""
     texts = [r["text"] for r in corpus_records(corpus_dir, "en/en_web_pages_maintext.jsonl", 200)]
     texts += [r["text"] for r in corpus_records(corpus_dir, "web/en_warc_dolma_samples.jsonl", 100)]
-    texts += [
-        "It’s the “best” café—isn’t it?",
-        "a\u0301b c",
-        "x\u200dy z",
-        "don’t — stop",
-        "a\xa0b the",
-        "1\x1c2 a\x1fb",
-    ]
+    texts += ["It’s the “best” café—isn’t it?", "a\u0301b c", "x\u200dy z", "don’t — stop", "a\xa0b the"]
+    texts += ["1\x1c2 a\x1fb", "the \ud800 lone surrogate", "li\u212ae the", "ﬂow über Für 2²", "😀 the\ufe0f"]
     texts += ["The U.S.A. -- e.g. ... 'quoted' x-.y a..b -a- .b. _c_ 2020 •• of THE", "to.be, or-not to be"]
-    rule = GopherQuality()
-    beyond_ascii = in_bytes = 0
-    for text in texts:
-        beyond_ascii += not text.isascii()
-        if rule._word_bytes(text) is not None:
-            in_bytes += not text.isascii()
-        patterns = GopherQuality()
-        patterns._word_bytes = lambda text: None  # type: ignore[method-assign]
-        assert rule.measure(doc(text)) == patterns.measure(doc(text)), text[:60]
-    assert 100 < in_bytes < beyond_ascii - 20
-    for text in ("It’s the “best” café", "a\xa0b", "1\x1c2 a\x1fb"):
-        assert rule._word_bytes(text) is None
+    rules = [GopherQuality(), GopherQuality(stop_words=["k", "like", "the", "of the", "c++"])]
+    found = [rule.measure(doc(text)) for rule in rules for text in texts]
+    beyond_ascii = [text for text in texts if not text.isascii()]
+    letters_in_bytes = sum(_letter_bytes(text) is not None for text in beyond_ascii)
+    assert 100 < letters_in_bytes < len(beyond_ascii) - 20
+    for rule in rules:
+        monkeypatch.setattr(rule, "_word_bytes", lambda text: None)
+    monkeypatch.setattr(gopher, "_letter_bytes", lambda text: None)
+    assert [rule.measure(doc(text)) for rule in rules for text in texts] == found
     assert _spaced_words(b"The U.S.A. -- e.g. x-.y a..b don't") == b" the u.s.a     e.g  x  y a  b don.t "
-    # A stop word with an apostrophe tells "don’t" from "don't": the patterns' words then.
+    assert _spaced_words("Café ﬂow".encode()) == b" caf\x80 \x80ow "
+
+
+def test_stop_words_with_a_joiner_or_beyond_ascii_take_the_patterns_words() -> None:
+    """ "don’t" and "don't" are one word in the bytes, as "für" and "fur" would be: the patterns'
+    words then."""
     apostrophes = GopherQuality(stop_words=["don’t", "stop"])
     assert apostrophes._word_bytes("don’t — stop") is None
     assert value(apostrophes, "don’t — stop", "distinct_stop_words") == 2
+    assert value(apostrophes, "don't — stop", "distinct_stop_words") == 1
+    assert GopherQuality(stop_words=["für"])._word_bytes("für fur") is None
+    assert value(GopherQuality(stop_words=["für", "the"]), "fur the", "distinct_stop_words") == 1
     assert value(apostrophes, "don't — stop", "distinct_stop_words") == 1
 
 
