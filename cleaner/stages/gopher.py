@@ -212,11 +212,14 @@ def duplicate_elements(items: list[str]) -> tuple[int, int]:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(29)
+#: The base of the n-gram hashes (`NgramHashes`): odd, so no power of it is 0 mod 2^64.
+_BASE = 0xC2B2AE3D27D4EB4F
 
 
 def _mixed(values: np.ndarray) -> np.ndarray:
     """A bijection of 64-bit values that spreads every input bit (xor-shift, then an odd multiplier)."""
-    mixed = values ^ (values >> np.uint64(29))
+    mixed = values ^ (values >> _SHIFT)
     mixed *= _MIX
     return mixed
 
@@ -226,15 +229,16 @@ class NgramHashes:
     `hashes(n)[i]` covers ids[i:i+n] (empty when there are fewer than n tokens). Equal hashes are
     equal n-grams (barring a 64-bit collision); the values themselves mean nothing.
 
-    Each size is hashed from two halves, h = n // 2 tokens and n - h tokens: mixed(mixed(first) +
-    second), so a size costs one array step whatever its length. The outer mix keeps the sum from
-    commuting (mixed(a) + mixed(b) + c would make "a b c" and "b a c" one 3-gram). The Chinese
-    2, 3, 4, 10, 15, 20, 30-grams take 10 steps (the halves 5, 7 and 8 included) instead of the 29
-    of extending one token at a time.
+    An n-gram's hash is the polynomial sum of its tokens' mixed ids t: t[0] * B^(n-1) + ... +
+    t[n-1] (mod 2^64, B odd), a power to each position so that "a b" is not "b a". Each size is
+    hashed from two halves, h = n // 2 tokens and n - h tokens: first * B^(n-h) + second, so a size
+    costs one array step whatever its length (two ufuncs, where two mixes of the sum took seven).
+    The Chinese 2, 3, 4, 10, 15, 20, 30-grams take 10 steps (the halves 5, 7 and 8 included)
+    instead of the 29 of extending one token at a time.
     """
 
     def __init__(self, ids: np.ndarray) -> None:
-        self._tokens = ids.astype(np.uint64) * _MIX + np.uint64(1)
+        self._tokens = _mixed(ids.astype(np.uint64) * _MIX + np.uint64(1))
         self._hashes = {1: self._tokens}
 
     def __call__(self, n: int) -> np.ndarray:
@@ -245,7 +249,8 @@ class NgramHashes:
             half = n // 2
             head, tail = self(half), self(n - half)
             count = len(tokens) - n + 1
-            self._hashes[n] = _mixed(_mixed(head[:count]) + tail[half : half + count])
+            shift = np.uint64(pow(_BASE, n - half, 1 << 64))
+            self._hashes[n] = head[:count] * shift + tail[half : half + count]
         return self._hashes[n]
 
 
@@ -300,9 +305,11 @@ def top_ngram_chars(groups: NgramGroups, lengths: np.ndarray, n: int) -> int:
     0.25). Among equally frequent n-grams the one that occurs first wins, as in datatrove
     (Counter.most_common), whatever the token ids. `lengths` are the document's tokens' lengths.
     """
-    top = groups.counts.max()
-    start = int(groups.firsts()[groups.counts == top].min())
-    return int(top) * int(lengths[start : start + n].sum())
+    firsts = groups.firsts()
+    # The most frequent, then the first: the largest count * len(lengths) - first position.
+    best = (groups.counts * len(lengths) - firsts).argmax()
+    start = int(firsts[best])
+    return int(groups.counts[best]) * int(lengths[start : start + n].sum())
 
 
 def duplicate_ngram_chars(groups: NgramGroups, lengths: np.ndarray, n: int) -> int:
