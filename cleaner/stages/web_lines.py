@@ -85,13 +85,6 @@ _TERMINAL_LAST = frozenset("。！？!?.…\"'”’」』）)]")
 _SENTENCE_MARKS = frozenset("。！？!?.…")
 #: Sentence ends inside a line: Chinese marks, or . ! ? before a space or the line end.
 _SENTENCE_ENDS = regex.compile(r"[。！？]|[.!?](?=\s|$)")
-#: Lines shorter than this are remembered with their class from page to page: menus, share bars
-#: and footers repeat across the pages of a site (35% of the short lines of the raw web pages of
-#: the corpus, 73% of the English ones, 9% of those of the English files were met on an earlier
-#: page; longer lines all but never are).
-_REMEMBERED_CHARS = 70
-#: At this many remembered lines the memory is emptied (about 7 MB).
-_REMEMBERED_MAX = 1 << 15
 
 
 def _default_patterns() -> list[str]:
@@ -166,8 +159,6 @@ class BoilerplateLines(Normaliser):
 
     def __post_init__(self) -> None:
         self._automaton: ahocorasick.Automaton | None = None
-        #: The context-free verdict of each short line met on an earlier page, by its stripped text.
-        self._remembered: dict[str, tuple[float, int, bool]] = {}
         self._lines_removed = 0
         self._lines_kept = 0
         self._docs_changed = 0
@@ -244,30 +235,12 @@ class BoilerplateLines(Normaliser):
         return len(segments) >= 3 and length / len(segments) < self.max_menu_segment
 
     def _classify(self, text: str, raw: str, repeated: bool) -> tuple[float, int, bool]:
-        """(weighted length, context-free class, may be a heading) of one line, stripped and raw,
-        and whether it is repeated in its page. A short repeated line or list item is bad; other
-        lines are judged on their stripped text alone, and the verdicts of short ones are
-        remembered for the next pages."""
-        known = self._remembered.get(text)
-        if known is None:
-            han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
-            length = len(text) + (self.cjk_weight - 1) * han
-        else:
-            length = known[0]
+        """(weighted length, context-free class, may be a heading) of one line, stripped and raw.
+        The tests that make a line bad come first, cheapest first, and its density only after them."""
+        han = 0 if text.isascii() else count_chars(HAN_RUNS, text)
+        length = len(text) + (self.cjk_weight - 1) * han
         if length < self.length_high and (repeated or text[0] in _LIST_ITEM_FIRST and _LIST_ITEM.match(raw)):
             return length, BAD, False
-        if known is None:
-            known = self._judge(text, length, han)
-            if len(text) < _REMEMBERED_CHARS:
-                if len(self._remembered) >= _REMEMBERED_MAX:
-                    self._remembered.clear()
-                self._remembered[text] = known
-        return known
-
-    def _judge(self, text: str, length: float, han: int) -> tuple[float, int, bool]:
-        """`_classify`'s verdict on a line that is neither a short repeated line nor a list item,
-        from its weighted length and Han count. The tests that make a line bad come first, cheapest
-        first, and its density only after them."""
         if (
             length < 2 * self.length_high
             and ("…" in text or "..." in text or "。。。" in text)

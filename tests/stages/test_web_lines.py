@@ -267,12 +267,11 @@ def _kept_classing_every_line(stage: BoilerplateLines, raw: list[str], stripped:
     return {index for index, klass in zip(indices, classes) if klass == GOOD}
 
 
-def test_remembered_lines_and_late_short_lines_change_nothing(corpus_dir: Path) -> None:
-    """Short lines are remembered from page to page, and short ASCII lines are classed only on a
-    page with good text: pages cleaned one after another by one stage (whose memory fills and is
-    emptied on the way) come out as from a fresh stage each, with the same counters, and each
-    page keeps the lines it keeps when every line is classed in page order; no short ASCII line
-    of a real page is near-good or good."""
+def test_late_short_lines_change_nothing(corpus_dir: Path) -> None:
+    """Short ASCII lines are classed only on a page with good text: pages cleaned one after another
+    by one stage come out as from a fresh stage each, with the same counters, and each page keeps
+    the lines it keeps when every line is classed in page order; no short ASCII line of a real
+    page is near-good or good."""
     texts = [
         record["text"]
         for name in ("en_news_bbc_cx.jsonl", "en_warc_dolma_samples.jsonl", "zh_web_cwced_pages.jsonl")
@@ -284,10 +283,7 @@ def test_remembered_lines_and_late_short_lines_change_nothing(corpus_dir: Path) 
         fresh_stage = _stage()
         fresh.append(fresh_stage.normalise(text))
         fresh_counts.append(fresh_stage.counters())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("cleaner.stages.web_lines._REMEMBERED_MAX", 500)
-        assert [stage.normalise(text) for text in texts] == fresh
-        assert 0 < len(stage._remembered) <= 500
+    assert [stage.normalise(text) for text in texts] == fresh
     totals = {key: sum(counts[key] for counts in fresh_counts) for key in fresh_counts[0]}
     assert stage.counters() == totals and totals["docs_changed"] > 50
     assert sum(out == text for out, text in zip(fresh, texts)) > 50  # among them pages without good text
