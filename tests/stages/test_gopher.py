@@ -161,6 +161,8 @@ def test_words_and_letter_tokens_found_in_bytes_are_those_of_the_patterns(
     texts += ["The U.S.A. -- e.g. ... 'quoted' x-.y a..b -a- .b. _c_ 2020 •• of THE", "to.be, or-not to be"]
     rules = [GopherQuality(), GopherQuality(stop_words=["k", "like", "the", "of the", "c++"])]
     found = [rule.measure(doc(text)) for rule in rules for text in texts]
+    # A text mostly outside ASCII (Chinese) keeps the pattern, which is faster there.
+    assert rules[0]._word_bytes("中文的文本，中文的文本 the") is None and rules[0]._word_bytes("the café，") is not None
     beyond_ascii = [text for text in texts if not text.isascii()]
     letters_in_bytes = sum(_letter_bytes(text) is not None for text in beyond_ascii)
     assert 100 < letters_in_bytes < len(beyond_ascii) - 20
