@@ -4,16 +4,16 @@
 
 Runs the engine's own clean phase (`clean_unit`, in this process, as one worker does) over the
 first `--mb` MB of each file of ZH_FILES, EN_FILES and WEB_FILES (read in place from
-../shared/corpus), once per recipe (default the shipped mixed, zh_web and en_web)
-and once with no stages and no token count: the I/O floor (read + parse + write Parquet). Prints,
-per recipe, every stage's CPU seconds per MB of input for each group of files and its share of the
-clean phase, after a warm-up pass, from the engine's own per-stage counters (a route's rules
-have their own rows; the `route` row is the router choosing the branch). `token count` is the
-tokenizer on kept documents; `read, parse, write, other` is the rest of the unit (read, parse,
-write, samples, stats, dedup signatures). With `--repeat N` the floor and the recipes are run N times
-in turn (floor, recipe 1, recipe 2, ..., floor, recipe 1, ...) and every cell is the median of its N
-values; `--json` also writes those medians, and `--before OLD.json` (written by an earlier run)
-prints, per recipe, the whole-input s/MB of every row before and now.
+../shared/corpus), once per recipe (default the shipped mixed, zh_web and en_web) and once with no
+stages and no token count: the I/O floor (read + parse + write Parquet). Prints, per recipe, every
+stage's CPU seconds per MB of input for each group of files and its share of the clean phase, after
+a warm-up pass, from the engine's own per-stage counters (a route's rules have their own rows; the
+`route` row is the router choosing the branch). `token count` is the tokenizer (every document as
+read, and each kept text a stage changed); `read, parse, write, other` is the rest of the unit
+(read, parse, write, samples, stats, dedup signatures). With `--repeat N` the floor and the recipes
+are run N times in turn (floor, recipe 1, recipe 2, ..., floor, recipe 1, ...) and every cell is
+the median of its N values; `--json` also writes those medians, and `--before OLD.json` (written by
+an earlier run) prints, per recipe, the whole-input s/MB of every row before and now.
 
 Not named profile.py: a script in bench/ would then shadow the stdlib `profile` module that
 cProfile imports (bench/vs_datatrove.py --profile).
