@@ -30,6 +30,7 @@ from cleaner.run.plan import (
     UnitInput,
     bytes_to_read,
     discover_inputs,
+    largest_first,
     listing,
     make_plan,
     shard_from_json,
@@ -191,13 +192,15 @@ def _refuse_overlap(source: Path, dest: Path) -> None:
 def _clean_phase(executor: Executor, shards: list[Shard], done: set[str], options: RunOptions) -> None:
     """Run every chunk whose part folder does not exist yet, printing progress as it goes."""
     layout = RunLayout(options.dest)
-    units = [
-        UnitInput.of(shard, chunk, options.limit)
-        for shard in shards
-        if shard.sid not in done
-        for chunk in shard.chunks
-        if not layout.part(chunk.unit).is_dir()
-    ]
+    units = largest_first(
+        [
+            UnitInput.of(shard, chunk, options.limit)
+            for shard in shards
+            if shard.sid not in done
+            for chunk in shard.chunks
+            if not layout.part(chunk.unit).is_dir()
+        ]
+    )
     frequent_lines = str(layout.frequent_lines) if layout.lines_summary.exists() else ""
     tasks = [CleanTask(u, str(layout.part(u.unit)), str(layout.signatures(u.unit)), frequent_lines) for u in units]
     total_bytes = bytes_to_read(units)

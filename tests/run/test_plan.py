@@ -1,4 +1,5 @@
-"""Which files become shards: odd paths are listed as skipped with their reason, never a traceback."""
+"""Which files become shards: odd paths are listed as skipped with their reason, never a traceback;
+the order units are run in."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import UsageError
-from cleaner.run.plan import discover_inputs, make_plan
+from cleaner.run.plan import UnitInput, discover_inputs, largest_first, make_plan
 
 LINE = b'{"text": "a document"}\n'
 
@@ -46,3 +47,18 @@ def test_a_file_and_a_folder_of_one_output_name_are_refused(tmp_path: Path) -> N
     found, _ = discover_inputs(src)
     with pytest.raises(UsageError, match=r"x.jsonl and x.parquet/a.jsonl would write a file and a folder"):
         make_plan(found, 1 << 20)
+
+
+def test_units_run_largest_first_ties_in_plan_order(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, lines in (("a.jsonl", 3), ("b.jsonl", 40), ("c.jsonl", 3), ("d.jsonl", 200)):
+        (src / name).write_bytes(LINE * lines)
+    found, _ = discover_inputs(src)
+    shards = make_plan(found, 1024)  # d is cut into chunks of about 1 KiB
+    units = [UnitInput.of(shard, chunk, 0) for shard in shards for chunk in shard.chunks]
+    ordered = largest_first(units)
+    sizes = [(u.end or u.size) - u.start for u in ordered]
+    assert sorted(u.unit for u in ordered) == sorted(u.unit for u in units)
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
+    assert [u.source_file for u in ordered][-2:] == ["a.jsonl", "c.jsonl"]
