@@ -10,7 +10,16 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
-from cleaner.stages.commerce import _ACTION, _PRODUCT_CUES, CallToAction, ProductListing, _cue_kinds
+from cleaner.stages.commerce import (
+    _ACTION,
+    _PRODUCT_CUES,
+    _SHOP,
+    CallToAction,
+    ProductListing,
+    _cue_kinds,
+    _word_cues,
+    _WordCueMemo,
+)
 from cleaner.stages.measure import MeasuredFilter
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
@@ -160,7 +169,7 @@ def test_grouped_cues_match_as_the_flat_lists(corpus_dir: Path) -> None:
     texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE, "sku", "cart.cart cart"]
     spans = [[m.span() for m in pattern.finditer(text)] for pattern in (FLAT_SHOP, FLAT_ACTION) for text in texts]
     assert sum(map(len, spans)) > 1000
-    shop = [[(m.start(), m.end() - 1) for m in _PRODUCT_CUES["shop"].finditer("\n" + text)] for text in texts]
+    shop = [[(m.start(), m.end() - 1) for m in _SHOP.finditer("\n" + text)] for text in texts]
     action = [[(m.start(1) - 1, m.end(1) - 1) for m in _ACTION.finditer("\n" + text)] for text in texts]
     assert spans == shop + action
 
@@ -173,7 +182,8 @@ def test_product_listing_check_skips_only_pages_that_cannot_fail(corpus_dir: Pat
     docs = [doc(text) for text in _web_texts(corpus_dir) + shops]
     by_measure = [MeasuredFilter.check(rule, d) for d in docs]
     assert sum(v is not None for v in by_measure) >= 3
-    assert sum(sum(_cue_kinds("\n" + d.text.lower()).values()) >= rule.min_cues for d in docs) > 20
+    lowered = [d.text.lower() for d in docs]
+    assert sum(sum(_cue_kinds("\n" + text, _word_cues(text)[0]).values()) >= rule.min_cues for text in lowered) > 20
     assert [rule.check(d) for d in docs] == by_measure
 
 
@@ -199,3 +209,16 @@ def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) 
         assert len(_PRODUCT_CUES["spec_label"].findall("\n" + text)) == len(labels.findall(text))
         for kind in ("price", "quantity"):
             assert len(_PRODUCT_CUES[kind].findall("\n" + text)) == len(_PRODUCT_CUES[kind].findall(text))
+
+
+def test_word_cues_are_each_patterns_own_matches(corpus_dir: Path) -> None:
+    """One scan for where a shop word or a call to action may start, then each pattern tried there,
+    must find the matches each pattern finds on its own: cues inside others ("cart" in "add to
+    cart"), cues of both kinds at one place ("order now"), next to each other and overlapping."""
+    crafted = ["add to cart", "order now, buy now order now", "free trial free shipping", "sign up now shop now"]
+    texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE, *crafted]
+    memo = _WordCueMemo(max_chars=10_000)
+    for text in texts:
+        actions = [(m.start(1), m.end(1), m.group(1)) for m in _ACTION.finditer("\n" + text)]
+        assert memo(text) == (len(_SHOP.findall("\n" + text)), actions)
+    assert memo._chars <= 10_000 or len(memo._kept) == 1
