@@ -3,13 +3,14 @@ C4QualityFilter test cases with the paper's decision, and real text."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 import regex
 
 from cleaner.document import Document
-from cleaner.stages.c4 import _CASE_TWINS, _CITATION, C4Lines, C4Quality
+from cleaner.stages.c4 import _ABBREVIATIONS, _CASE_TWINS, _CITATION, _SENTENCE_ENDS, C4Lines, C4Quality
 from tests.conftest import corpus_records
 
 
@@ -157,3 +158,29 @@ def test_page_wide_phrase_test_keeps_the_line_rules(corpus_dir: Path) -> None:
         lines = [line.strip() for line in _CITATION.sub("", text).split("\n")]
         assert stage.normalise(text) == "\n".join(line for line in lines if stage._keep(line, stage._banned))
     assert [stage.normalise(text) for text in texts[-4:]] == ["A second fine line here."] * 4
+
+
+#: The sentence end as one pattern, as it was before each opening mark had its own.
+ONE_SENTENCE_END = regex.compile(
+    r"(?<=[^\s.!?。！？])"
+    r"(?:\.*+[!?][.!?]*+|[。！？]++|\.{2,}+(?![\"'”’)\]]*+[^\S\n]++\p{Ll})"
+    rf"|(?<!(?<![^\s.])\p{{L}})(?<!(?<![\w.])(?i:{_ABBREVIATIONS}))\.)"
+    r"[\"'”’)\]]*+(?=[^\S\n]++\S)"
+)
+
+
+def test_sentence_ends_by_opening_mark_count_as_one_pattern(corpus_dir: Path) -> None:
+    """The patterns of each opening mark, summed, count the ends the one pattern finds: on real
+    pages and on random strings of marks, quotes, spaces, initials and abbreviations."""
+    texts = [
+        record["text"]
+        for name in ("en/en_web_pages_fulltext.jsonl", "multi/multi_web_pages_fulltext.jsonl")
+        for record in corpus_records(corpus_dir, name, 150)
+    ]
+    pieces = [*".!?。！？\"'”’)] \n\t\x1c\xa0aZé1", "Dr", "e.g", "U.S", " . . ", "J. R.", "...", "etc.", "Wait"]
+    rng = random.Random(0)
+    texts += ["".join(rng.choices(pieces, k=rng.randint(1, 30))) for _ in range(20_000)]
+    found = [len(ONE_SENTENCE_END.findall(text)) for text in texts]
+    assert sum(found) > 10_000
+    split = [sum(len(pattern.findall(text)) for pattern in _SENTENCE_ENDS.values()) for text in texts]
+    assert split == found
