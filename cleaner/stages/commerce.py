@@ -29,15 +29,21 @@ _UNITS = (
     r"mm|cm|km|inch(?:es)?|in\.|ft|feet|yards?|lbs?|kg|grams?|oz|ounces?|ml|litres?|liters?|gal(?:lons?)?"
     r"|watts?|volts?|mah|gb|tb|ghz|lumens?|ct|carats?|karat|denier"
 )
-#: Cues of a product or price listing, by kind, matched in the lower-cased text: numbers and labels
-#: here, shop words in `_SHOP`. The numeric ones use `regex` (possessive, 30-70 M chars/s), the word
-#: lists stdlib `re` (1.5x faster on them). Each kind is its own scan: one alternation of all four
-#: ran at half the speed of the four.
+#: Cues of a product or price listing, by kind, matched in the lower-cased text: prices in
+#: `_prices`, quantities and labels here, shop words in `_SHOP`. The numeric ones use `regex`
+#: (possessive, 30-70 M chars/s), the word lists stdlib `re` (1.5x faster on them). Each kind is
+#: its own scan: one alternation of all four ran at half the speed of the four.
+#:
+#: A price is a currency sign before a number, one pattern per sign (`regex` finds a literal in C
+#: but tries a class at every character), or a number before a currency code. A number starts
+#: after no digit, comma or point: "1,1,1,..." is one number, not one per comma.
+_PRICES_AFTER_SIGN = {sign: regex.compile(rf"{regex.escape(sign)}\s?+\d[\d,]*+(?:\.\d\d)?") for sign in "$£€¥₹"}
+_CURRENCY_CODES = ("usd", "eur", "gbp", "aud", "cad")
+#: Not after a sign (and a space): the sign's price holds that number.
+_PRICE_BEFORE_CODE = regex.compile(
+    rf"(?<![\d,.])(?<![$£€¥₹]\s?)\b\d[\d,]*+(?:\.\d\d)?\s?+(?:{'|'.join(_CURRENCY_CODES)})\b"
+)
 _PRODUCT_CUES: dict[str, regex.Pattern[str] | re.Pattern[str]] = {
-    # A number starts after no digit, comma or point: "1,1,1,..." is one number, not one per comma.
-    "price": regex.compile(
-        r"[$£€¥₹]\s?+\d[\d,]*+(?:\.\d\d)?|(?<![\d,.])\b\d[\d,]*+(?:\.\d\d)?\s?+(?:usd|eur|gbp|aud|cad)\b"
-    ),
     "quantity": regex.compile(rf"\b\d++(?:[.,/]\d++)?(?:\s?+-?(?:{_UNITS})\b|\s[gk]\b|\s?+[\"”″](?=[\s,.;)]|$))"),
     # After a line break: `_with_line_break` puts one before the text, and the engine then jumps from
     # one line break to the next instead of testing `^` (re.M) at every character (5x as fast).
@@ -271,9 +277,18 @@ def _with_line_break(doc: Document) -> str:
 def _cue_kinds(text: str, shop: int) -> dict[str, int]:
     """The number of product cues in `text` (as `_with_line_break` gives it) by kind, if any, with
     `shop` its shop words."""
-    counts = {kind: len(pattern.findall(text)) for kind, pattern in _PRODUCT_CUES.items()}
+    counts = {"price": _prices(text)} | {kind: len(pattern.findall(text)) for kind, pattern in _PRODUCT_CUES.items()}
     counts["shop"] = shop
     return {kind: n for kind, n in counts.items() if n}
+
+
+def _prices(text: str) -> int:
+    """The prices in `text`, as one pattern of both forms (sign, then code) counts them: each pattern
+    only where its sign or a code is in the text (1.4-2x as fast)."""
+    found = sum(len(pattern.findall(text)) for sign, pattern in _PRICES_AFTER_SIGN.items() if sign in text)
+    if any(code in text for code in _CURRENCY_CODES):
+        found += len(_PRICE_BEFORE_CODE.findall(text))
+    return found
 
 
 def _leftmost(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:

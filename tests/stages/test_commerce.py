@@ -3,10 +3,12 @@ rejected, curator-kept pages and clean main text kept."""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
+import regex
 
 from cleaner.document import Document
 from cleaner.stages.base import validate_stage
@@ -17,6 +19,7 @@ from cleaner.stages.commerce import (
     CallToAction,
     ProductListing,
     _cue_kinds,
+    _prices,
     _word_cues,
     _WordCueMemo,
 )
@@ -207,8 +210,8 @@ def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) 
     assert sum(len(labels.findall(text)) for text in texts) >= 5
     for text in texts:
         assert len(_PRODUCT_CUES["spec_label"].findall("\n" + text)) == len(labels.findall(text))
-        for kind in ("price", "quantity"):
-            assert len(_PRODUCT_CUES[kind].findall("\n" + text)) == len(_PRODUCT_CUES[kind].findall(text))
+        assert _prices("\n" + text) == _prices(text)
+        assert len(_PRODUCT_CUES["quantity"].findall("\n" + text)) == len(_PRODUCT_CUES["quantity"].findall(text))
 
 
 def test_word_cues_are_each_patterns_own_matches(corpus_dir: Path) -> None:
@@ -222,3 +225,23 @@ def test_word_cues_are_each_patterns_own_matches(corpus_dir: Path) -> None:
         actions = [(m.start(1), m.end(1), m.group(1)) for m in _ACTION.finditer("\n" + text)]
         assert memo(text) == (len(_SHOP.findall("\n" + text)), actions)
     assert memo._chars <= 10_000 or len(memo._kept) == 1
+
+
+#: Prices as one pattern, as they were before each sign had its own.
+ONE_PRICE = regex.compile(
+    r"[$£€¥₹]\s?+\d[\d,]*+(?:\.\d\d)?|(?<![\d,.])\b\d[\d,]*+(?:\.\d\d)?\s?+(?:usd|eur|gbp|aud|cad)\b"
+)
+
+
+def test_prices_count_as_one_pattern(corpus_dir: Path) -> None:
+    """The price patterns, each tried where its sign or a code is in the text, count what the one
+    alternation counts, a number after a sign (and a space) once: on real pages, on shop pages and
+    on random strings of signs, digits, spaces and codes."""
+    shops = [record["text"] for record in dropped(corpus_dir, {"product_listing", "boilerplate"})]
+    texts = [text.lower() for text in _web_texts(corpus_dir) + shops]
+    pieces = [*"$£€¥₹0123456789,. \n\xa0a", "usd", "eur", "gbp", "aud", "cad", "$ 5 usd", "1,000.00"]
+    rng = random.Random(0)
+    texts += ["".join(rng.choices(pieces, k=rng.randint(1, 20))) for _ in range(20_000)]
+    found = [len(ONE_PRICE.findall(text)) for text in texts]
+    assert sum(found) > 10_000
+    assert [_prices(text) for text in texts] == found
