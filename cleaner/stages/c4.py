@@ -99,6 +99,7 @@ class C4Lines(Normaliser):
         banned = [*self.policy_phrases, "javascript"] if self.drop_javascript_lines else list(self.policy_phrases)
         #: The banned phrases lower-cased, when all are ASCII: the page-wide test of `_may_ban`.
         self._ascii_banned = [p.lower() for p in banned] if all(map(str.isascii, banned)) else None
+        self._ascii_banned_bytes = [p.encode() for p in self._ascii_banned or ()]
         self._ends = tuple(self.terminal_punctuation)
 
     def _kept(self, lines: list[str], banned: regex.Pattern[str] | None) -> list[str]:
@@ -118,11 +119,18 @@ class C4Lines(Normaliser):
     def _may_ban(self, text: str) -> bool:
         """Whether a banned phrase may be in `text`: one lower-casing and a substring test per
         phrase, about a fifth of the cost of the case-insensitive regex, which then runs per line
-        only on the few pages that hold one."""
-        if self._ascii_banned is None or not (text.isascii() or not any(twin in text for twin in _CASE_TWINS)):
+        only on the few pages that hold one. A text beyond ASCII is lower-cased as UTF-8 bytes,
+        its ASCII letters only: no other character lower-cases to ASCII (case twins aside), and
+        1.9x as fast as str.lower and the tests on the text."""
+        if self._ascii_banned is None:
             return True
-        lowered = text.lower()
-        return any(phrase in lowered for phrase in self._ascii_banned)
+        if text.isascii():
+            lowered = text.lower()
+            return any(phrase in lowered for phrase in self._ascii_banned)
+        if any(twin in text for twin in _CASE_TWINS):
+            return True
+        lowered_bytes = text.encode("utf-8", "surrogatepass").lower()
+        return any(phrase in lowered_bytes for phrase in self._ascii_banned_bytes)
 
     def normalise(self, text: str) -> str:
         # Every citation mark opens with "[".

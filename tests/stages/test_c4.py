@@ -177,6 +177,8 @@ def test_page_wide_phrase_test_keeps_the_line_rules(corpus_dir: Path) -> None:
         for record in corpus_records(corpus_dir, name, 150)
     ]
     texts += [
+        "Café news: the Privacy POLICY changed.\nA second fine line here.",
+        "\ud800 JavaScript is off in this café.\nA second fine line here.",
         "Read our PRIVACY Policy now please.\nA second fine line here.",
         "We uſe cookies on this site.\nA second fine line here.",
         "JAVASCRİPT is off for you.\nA second fine line here.",
