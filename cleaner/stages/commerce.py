@@ -21,7 +21,7 @@ import regex
 from cleaner.document import Document, Rejection
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
-from cleaner.stages.views import views
+from cleaner.stages.views import TextViews, views
 from cleaner.text.script import word_count
 
 #: Units a product page gives sizes, weights and ratings in. No bare "g": "5G" and "4G" are networks.
@@ -187,7 +187,7 @@ class ProductListing(MeasuredFilter):
         """As `measures` would judge, but a page with fewer cues than the gate needs passes without
         its words counted (93% of en and web pages)."""
         text = _with_line_break(doc)
-        kinds = _cue_kinds(text, _word_cues(views(doc).lower)[0])
+        kinds = _cue_kinds(text, views(doc).derived(_word_cues)[0])
         if sum(kinds.values()) < self.min_cues:
             return None
         for measure in self._measures(text, kinds):
@@ -197,7 +197,7 @@ class ProductListing(MeasuredFilter):
 
     def measures(self, doc: Document) -> Iterator[Measure]:
         text = _with_line_break(doc)
-        return self._measures(text, _cue_kinds(text, _word_cues(views(doc).lower)[0]))
+        return self._measures(text, _cue_kinds(text, views(doc).derived(_word_cues)[0]))
 
     def _measures(self, text: str, kinds: dict[str, int]) -> Iterator[Measure]:
         """The measure of `text` (as `_with_line_break` gives it) with its cue counts by kind."""
@@ -238,7 +238,7 @@ class CallToAction(MeasuredFilter):
     def check(self, doc: Document) -> Rejection | None:
         """As `measures` would judge, but a page with fewer cues or different cue phrases than the
         gate needs passes without its sentences split (97% of en and web pages)."""
-        cues = _word_cues(views(doc).lower)[1]
+        cues = views(doc).derived(_word_cues)[1]
         if len(cues) < self.min_sentences or len({phrase for _, _, phrase in cues}) < self.min_phrases:
             return None
         for measure in self._measures(_with_line_break(doc), cues):
@@ -247,7 +247,7 @@ class CallToAction(MeasuredFilter):
         return None
 
     def measures(self, doc: Document) -> Iterator[Measure]:
-        return self._measures(_with_line_break(doc), _word_cues(views(doc).lower)[1])
+        return self._measures(_with_line_break(doc), views(doc).derived(_word_cues)[1])
 
     def _measures(self, text: str, cues: list[tuple[int, int, str]]) -> Iterator[Measure]:
         """The measure of `text` (as `_with_line_break` gives it) with its cues. The line break
@@ -303,33 +303,12 @@ def _leftmost(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re
     return matches
 
 
-class _WordCueMemo:
-    """The word cues of a page's lower-cased text: the number of shop words and the calls to action
-    (start, end and phrase in the text as `_with_line_break` gives it). One scan finds where a cue of
-    either kind may start and each pattern is tried there (1.7x as fast as a scan for each).
-
-    Kept for the pages last scanned, up to `max_chars` characters of them, oldest dropped first:
-    the runner takes a batch (about 1 M characters) through product_listing, then through
-    call_to_action, which so finds the cues of its pages kept."""
-
-    def __init__(self, max_chars: int) -> None:
-        self._max_chars = max_chars
-        self._chars = 0
-        self._kept: dict[str, tuple[int, list[tuple[int, int, str]]]] = {}
-
-    def __call__(self, lower: str) -> tuple[int, list[tuple[int, int, str]]]:
-        found = self._kept.get(lower)
-        if found is None:
-            text = "\n" + lower
-            starts = [match.start() for match in _WORD_CUE.finditer(text)]
-            actions = [(match.start(1), match.end(1), match.group(1)) for match in _leftmost(_ACTION, text, starts)]
-            found = self._kept[lower] = len(_leftmost(_SHOP, text, starts)), actions
-            self._chars += len(lower)
-            while self._chars > self._max_chars and len(self._kept) > 1:
-                oldest = next(iter(self._kept))
-                del self._kept[oldest]
-                self._chars -= len(oldest)
-        return found
-
-
-_word_cues = _WordCueMemo(4_000_000)
+def _word_cues(view: TextViews) -> tuple[int, list[tuple[int, int, str]]]:
+    """The word cues of a page: the number of shop words and the calls to action (start, end and
+    phrase in the text as `_with_line_break` gives it). One scan finds where a cue of either kind
+    may start and each pattern is tried there (1.7x as fast as a scan for each); a view of the
+    page's text (`views(doc).derived`), so call_to_action takes what product_listing found."""
+    text = "\n" + view.lower
+    starts = [match.start() for match in _WORD_CUE.finditer(text)]
+    actions = [(match.start(1), match.end(1), match.group(1)) for match in _leftmost(_ACTION, text, starts)]
+    return len(_leftmost(_SHOP, text, starts)), actions

@@ -9,11 +9,16 @@ afresh, so no rule ever sees a stale view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import numpy as np
 
 from cleaner.document import Document
 from cleaner.stages.charsets import code_points, han
 from cleaner.text.spaces import non_space_count
+
+T = TypeVar("T")
 
 
 class TextViews:
@@ -28,6 +33,7 @@ class TextViews:
         "_nonempty_lines",
         "_lower",
         "_words",
+        "_derived",
     )
 
     def __init__(self, text: str) -> None:
@@ -39,6 +45,7 @@ class TextViews:
         self._nonempty_lines: list[str] | None = None
         self._lower: str | None = None
         self._words: list[str] | None = None
+        self._derived: dict[Callable[[TextViews], Any], Any] | None = None
 
     @property
     def code_points(self) -> np.ndarray:
@@ -90,6 +97,15 @@ class TextViews:
         if self._lower is None:
             self._lower = self.text.lower()
         return self._lower
+
+    def derived(self, compute: Callable[[TextViews], T]) -> T:
+        """`compute(self)`, computed once per text: a view that a few rules of one module share
+        (the commerce rules' word cues), keyed by the function that computes it."""
+        if self._derived is None:
+            self._derived = {}
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        return self._derived[compute]
 
 
 def views(doc: Document) -> TextViews:

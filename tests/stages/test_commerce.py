@@ -21,9 +21,9 @@ from cleaner.stages.commerce import (
     _cue_kinds,
     _prices,
     _word_cues,
-    _WordCueMemo,
 )
 from cleaner.stages.measure import MeasuredFilter
+from cleaner.stages.views import TextViews
 from tests.conftest import corpus_records
 from tests.stages.web_labels import labelled, page
 
@@ -185,8 +185,8 @@ def test_product_listing_check_skips_only_pages_that_cannot_fail(corpus_dir: Pat
     docs = [doc(text) for text in _web_texts(corpus_dir) + shops]
     by_measure = [MeasuredFilter.check(rule, d) for d in docs]
     assert sum(v is not None for v in by_measure) >= 3
-    lowered = [d.text.lower() for d in docs]
-    assert sum(sum(_cue_kinds("\n" + text, _word_cues(text)[0]).values()) >= rule.min_cues for text in lowered) > 20
+    cues = [sum(_cue_kinds("\n" + d.text.lower(), _word_cues(TextViews(d.text))[0]).values()) for d in docs]
+    assert sum(n >= rule.min_cues for n in cues) > 20
     assert [rule.check(d) for d in docs] == by_measure
 
 
@@ -220,11 +220,9 @@ def test_word_cues_are_each_patterns_own_matches(corpus_dir: Path) -> None:
     cart"), cues of both kinds at one place ("order now"), next to each other and overlapping."""
     crafted = ["add to cart", "order now, buy now order now", "free trial free shipping", "sign up now shop now"]
     texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE, *crafted]
-    memo = _WordCueMemo(max_chars=10_000)
     for text in texts:
         actions = [(m.start(1), m.end(1), m.group(1)) for m in _ACTION.finditer("\n" + text)]
-        assert memo(text) == (len(_SHOP.findall("\n" + text)), actions)
-    assert memo._chars <= 10_000 or len(memo._kept) == 1
+        assert _word_cues(TextViews(text)) == (len(_SHOP.findall("\n" + text)), actions)
 
 
 #: Prices as one pattern, as they were before each sign had its own.

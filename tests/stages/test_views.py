@@ -10,7 +10,7 @@ import regex
 from cleaner.document import Document
 from cleaner.stages.base import apply_stage
 from cleaner.stages.normalise import WhitespaceNormaliser
-from cleaner.stages.views import views
+from cleaner.stages.views import TextViews, views
 from cleaner.text.spaces import non_space_count
 from tests.conftest import corpus_records
 
@@ -49,3 +49,22 @@ def test_a_view_is_computed_once_per_text_and_afresh_after_the_text_changes() ->
     assert views(doc) is not first
     assert views(doc).stripped_lines == [line.strip() for line in doc.text.split("\n")]
     assert views(doc).han_count == 6
+
+
+def test_a_derived_view_is_computed_once_per_text_and_per_function() -> None:
+    calls: list[str] = []
+
+    def shouting(view: TextViews) -> str:
+        calls.append(view.text)
+        return view.lower.upper()
+
+    def length(view: TextViews) -> int:
+        return len(view.text)
+
+    doc = Document("i", "Some  Text \n\nhere ", "f", 1, {})
+    assert views(doc).derived(shouting) == "SOME  TEXT \n\nHERE "
+    assert views(doc).derived(shouting) == "SOME  TEXT \n\nHERE " and len(calls) == 1
+    assert views(doc).derived(length) == 18
+    assert apply_stage(WhitespaceNormaliser(), doc) is None
+    assert views(doc).derived(shouting) == "SOME TEXT\n\nHERE"
+    assert calls == ["Some  Text \n\nhere ", "Some Text\n\nhere"]
