@@ -75,7 +75,7 @@ class FineWebQuality(MeasuredFilter):
             ratio = duplicate_elements(lines)[1] / chars if chars else 0.0
             yield Measure("fineweb_dup_lines", "dup_line_char_ratio", ratio, ">", self.max_dup_line_char_ratio)
         if self.max_newline_ratio is not None:
-            units = view.non_space_count if self.unit == "char" else len(text.split())
+            units = view.non_space_count if self.unit == "char" else len(view.words)
             if units:
                 ratio = text.count("\n") / units
                 yield Measure("fineweb_list_page", f"newlines_per_{self.unit}", ratio, ">", self.max_newline_ratio)

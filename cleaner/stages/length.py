@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from cleaner.document import Document, Rejection
 from cleaner.stages.base import Filter
 from cleaner.stages.registry import register
-from cleaner.text.script import is_cjk, word_count
+from cleaner.stages.views import views
+from cleaner.text.script import is_cjk
 
 #: Languages whose text is not separated by spaces, so words cannot be counted by splitting.
 UNSEGMENTED_LANGS = frozenset({"zh", "ja", "ko", "yue", "wuu", "th", "lo", "km", "my", "bo"})
@@ -47,7 +48,7 @@ class LengthFilter(Filter):
         if unsegmented:
             size, unit, low, high = len(doc.text), "chars", self.min_chars, self.max_chars
         else:
-            size, unit, low, high = word_count(doc.text), "words", self.min_words, self.max_words
+            size, unit, low, high = len(views(doc).words), "words", self.min_words, self.max_words
         if size < low:
             return {unit: size}, Rejection("too_short", f"{size} {unit} < {low}")
         if high is not None and size > high:
