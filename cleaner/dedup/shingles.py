@@ -63,19 +63,19 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, seed: int = 1) -> tuple[
     joined = _SEPARATOR.join(lowered)
     encoded = joined.encode("utf-32-le")
     codes = np.frombuffer(encoded, dtype=np.uint32)
-    classes = _char_classes()[codes]
+    classes = np.take(_char_classes(), codes)
     is_word = classes == _WORD
     padded = np.concatenate(([False], is_word, [False]))
     edges = np.flatnonzero(padded[1:] != padded[:-1])
     word_starts, word_ends = edges[::2], edges[1::2]
     word_hashes = _word_hashes(codes, is_word, word_starts, word_ends, seed)
     is_token = classes == _UNSEGMENTED
-    token_values = codes.astype(np.uint64)
     is_token[word_starts] = True
-    token_values[word_starts] = word_hashes
     positions = np.flatnonzero(is_token)
+    token_values = codes[positions].astype(np.uint64)
+    token_values[classes[positions] == _WORD] = word_hashes
     weights, premix = _weights(seed, ngram)
-    tokens = fmix64(token_values[positions] ^ premix)
+    tokens = fmix64(token_values ^ premix)
 
     lengths = np.fromiter((len(t) for t in lowered), dtype=np.int64, count=n)
     doc_starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
@@ -90,16 +90,16 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, seed: int = 1) -> tuple[
         combined += tokens[j : j + n_windows] * weights[j]
     window_ok = token_doc[:n_windows] == token_doc[ngram - 1 : ngram - 1 + n_windows]
     window_hashes = fmix64(combined[window_ok])
-    window_doc = token_doc[:n_windows][window_ok]
 
     per_doc = np.maximum(counts - ngram + 1, 0)
     short = np.flatnonzero(counts < ngram)
     per_doc[short] = 1
     offsets = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
     hashes = np.empty(int(offsets[-1]), dtype=np.uint64)
-    # Document d's windows start at its tokens first_token[d], first_token[d] + 1, ...
-    window_start = np.flatnonzero(window_ok)
-    hashes[offsets[window_doc] + (window_start - first_token[window_doc])] = window_hashes
+    # The windows are in document order and fill every slot but the short documents' one.
+    is_window = np.ones(len(hashes), dtype=bool)
+    is_window[offsets[short]] = False
+    hashes[is_window] = window_hashes
     if len(short):
         hashes[offsets[short]] = _short_hashes(short, counts, first_token, tokens, weights, lowered, seed)
     return hashes, offsets
@@ -107,25 +107,46 @@ def shingle_batch(texts: Sequence[str], ngram: int = 5, seed: int = 1) -> tuple[
 
 def _word_hashes(codes: np.ndarray, is_word: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
     """64-bit hash of every word: a polynomial over its code points modulo 2**64 with a seeded odd
-    base, mixed with its length by fmix64. Computed for all words at once with np.add.reduceat;
+    base, mixed with its length by fmix64. Computed for all words at once with numpy;
     measured 4x faster on English than one xxh3 call per word."""
     lengths = ends - starts
     if not len(lengths):
         return np.zeros(0, dtype=np.uint64)
-    base, length_key = _word_constants(seed)
-    powers = np.full(int(lengths.max()), base, dtype=np.uint64)
-    powers[0] = 1
-    powers = np.cumprod(powers, dtype=np.uint64)
-    first = np.cumsum(lengths) - lengths
-    position = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
-    terms = (codes[is_word].astype(np.uint64) + np.uint64(1)) * powers[position]
-    return fmix64(np.add.reduceat(terms, first) ^ (lengths.astype(np.uint64) * length_key))
+    base, inverse, length_key = _word_constants(seed)
+    # Word character k of the batch is weighted base**k, and each word's sum is then multiplied by
+    # base**-first (base is odd, so invertible modulo 2**64): the same polynomial as base**(k - first)
+    # without each character's position in its word. A word's sum is a difference of one running
+    # sum. On shard_000 (4.9 M word characters) 0.07 s, where np.repeat, gather and reduceat took 0.12.
+    terms = codes[is_word].astype(np.uint64)
+    terms += np.uint64(1)
+    terms *= _powers(base, len(terms))
+    running = np.cumsum(terms, out=terms)
+    last = np.cumsum(lengths) - 1
+    sums = running[last]
+    sums[1:] -= running[last[:-1]]
+    inverse_steps = _powers(inverse, int(lengths.max()) + 1)[lengths[:-1]]
+    sums *= np.cumprod(np.concatenate(([np.uint64(1)], inverse_steps)), dtype=np.uint64)
+    return fmix64(sums ^ (lengths.astype(np.uint64) * length_key))
+
+
+def _powers(base: np.uint64, count: int) -> np.ndarray:
+    """base**0 .. base**(count-1) modulo 2**64, by doubling (np.cumprod is 4x slower)."""
+    powers = np.empty(count, dtype=np.uint64)
+    powers[:1] = 1
+    done = 1
+    while done < count:
+        step = min(done, count - done)
+        np.multiply(powers[:step], np.uint64(pow(int(base), done, 1 << 64)), out=powers[done : done + step])
+        done += step
+    return powers
 
 
 @cache
-def _word_constants(seed: int) -> tuple[np.uint64, np.uint64]:
+def _word_constants(seed: int) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """Odd polynomial base, its inverse modulo 2**64, and the length key."""
     base, length_key = seeded_constants(seed, "word", 2)
-    return base | np.uint64(1), length_key
+    base |= np.uint64(1)
+    return base, np.uint64(pow(int(base), -1, 1 << 64)), length_key
 
 
 def _short_hashes(
@@ -157,7 +178,8 @@ def _short_hashes(
 def distinct_counts(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Number of distinct shingles of each document, from one sort of (document, top 44 hash bits)
     packed in a uint64 (2.5x faster than np.lexsort; a false merge within one document has odds
-    of about shingles**2 / 2**45).
+    of about shingles**2 / 2**45). The packed values come in document order, which the stable
+    sort (timsort) merges cheaply: 1.5x faster than the default quicksort on shard_000.
 
     Stored beside the signature because |A|/|B| bounds the Jaccard of two sets from above: the
     global phase uses it to reject candidate pairs whose sizes alone rule out the threshold.
@@ -166,7 +188,7 @@ def distinct_counts(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     if n >= 1 << 20:
         raise ValueError("distinct_counts takes batches of fewer than 2**20 documents")
     doc = np.repeat(np.arange(n, dtype=np.uint64), np.diff(offsets))
-    packed = np.sort((doc << np.uint64(44)) | (hashes >> np.uint64(20)))
+    packed = np.sort((doc << np.uint64(44)) | (hashes >> np.uint64(20)), kind="stable")
     new = np.ones(len(packed), dtype=bool)
     new[1:] = packed[1:] != packed[:-1]
     return np.bincount((packed[new] >> np.uint64(44)).astype(np.int64), minlength=n).astype(np.int64)
