@@ -10,7 +10,9 @@ stage's CPU seconds per MB of input for each group of files and its share of the
 a warm-up pass, from the engine's own per-stage counters (a route's rules have their own rows; the
 `route` row is the router choosing the branch). `token count` is the tokenizer (every document as
 read, and each kept text a stage changed); `read, parse, write, other` is the rest of the unit
-(read, parse, write, samples, stats, dedup signatures). With `--repeat N` the floor and the recipes
+(read, parse, write, samples, stats, dedup signatures). Under each table, the share of the floor
+the recipe would reach if all its stages cost nothing (only the token count and the rest left): a
+bound on what any speed-up of the stages can give. With `--repeat N` the floor and the recipes
 are run N times in turn (floor, recipe 1, recipe 2, ..., floor, recipe 1, ...) and every cell is
 the median of its N values; `--json` also writes those medians, and `--before OLD.json` (written by
 an earlier run) prints, per recipe, the whole-input s/MB of every row before and now.
@@ -172,6 +174,11 @@ def print_table(title: str, groups: dict[str, Any], floor: dict[str, Any]) -> No
     print(f"\n{title}: {all_mb:.2f} MB, {all_s:.2f} CPU s, {all_mb / all_s:.2f} MB/s", end="")
     floor_s = sum(d["seconds"] for d in floor.values())
     print(f"; I/O floor {all_mb / floor_s:.2f} MB/s; recipe at {floor_s / all_s:.0%} of the floor")
+    fixed_s = sum(d["rows"].get(label, 0.0) for d in groups.values() for label in (TOKENS, REST))
+    print(
+        f"with every stage at zero cost, the token count and the rest alone would put it at "
+        f"{floor_s / fixed_s:.0%} of the floor"
+    )
     head = f"{'stage (CPU s/MB)':<44}" + "".join(f"{n:>8}" for n in names) + f"{'all':>8}{'share':>8}"
     print(head)
     print("-" * len(head))

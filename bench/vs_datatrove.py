@@ -4,6 +4,10 @@ What it measures, each side as its own process tree on the same input shards and
   datatrove  LocalPipelineExecutor: LanguageFilter(en) -> GopherRepetition -> GopherQuality -> C4Quality
              -> FineWebQuality -> ParquetWriter, then its four MinHash stages (bench/datatrove_side.py)
   ours       `cleaner run` with cleaner/rules/en_web.yaml + lang_id(en >= 0.65) first + a `dedup:` section
+  same rules `cleaner run` with only datatrove's chain out of that recipe (lang_id, gopher_repetition,
+             gopher_quality, c4_lines, c4_quality, fineweb_quality), no token count, the same dedup: the
+             two engines on the same work; `ours` also runs the web recipe's normalisers, boilerplate,
+             shop/ad/blacklist rules and the cl100k token count, which datatrove's chain has no match for
   floor      `cleaner run` with `stages: []` (read, parse, write Parquet: the I/O floor)
 and prints wall time, docs/s per core (input docs / wall / workers), peak RSS (the process tree's
 summed PSS sampled from /proc every 0.2 s, and the largest single process's RSS from wait4), docs kept,
@@ -61,6 +65,8 @@ ZH_FILES = sorted(
 DEDUP = {"ngram": 5, "num_perm": 112, "bands": 14, "rows": 8, "verify": False, "clustering": "union_find"}
 DUP_REASONS = ("near_duplicate", "exact_duplicate")
 MUTATION = 0.01
+#: Our stages that do the work of datatrove's chain (bench/datatrove_side.py), for the `same rules` run.
+SAME_RULES = ("lang_id", "gopher_repetition", "gopher_quality", "c4_lines", "c4_quality", "fineweb_quality")
 
 
 def lid_model() -> str:
@@ -118,6 +124,16 @@ def write_recipe(tmp: Path, base: str, extra_first: list, notes: list[str]) -> P
     out = tmp / f"bench_{base}"
     out.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     notes.append(f"{base}: ours ran with dedup {json.dumps(raw['dedup'])}")
+    return out
+
+
+def same_rules_recipe(recipe: Path) -> Path:
+    """`recipe` cut down to the stages of datatrove's chain (SAME_RULES), with no token count."""
+    raw = yaml.safe_load(recipe.read_text())
+    raw["stages"] = [s for s in raw["stages"] if (s if isinstance(s, str) else next(iter(s))) in SAME_RULES]
+    raw.setdefault("output", {})["tokenizer"] = "none"
+    out = recipe.with_name(f"same_rules_{recipe.name}")
+    out.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     return out
 
 
@@ -367,6 +383,7 @@ def main() -> None:
         if not args.skip_datatrove:
             runs["datatrove"] = run_datatrove(tmp / "en", tmp / "dt", args.workers, args.shards)
         runs["ours"] = run_ours(tmp / "en", tmp / "ours-en", en_recipe, args.workers)
+        runs["same rules"] = run_ours(tmp / "en", tmp / "same-en", same_rules_recipe(en_recipe), args.workers)
         runs["floor"] = run_ours(tmp / "en", tmp / "floor-en", floor, args.workers)
         print(header())
         for label, run in runs.items():
@@ -380,7 +397,8 @@ def main() -> None:
         if "datatrove" in runs:
             dt = runs["datatrove"]
             print("datatrove phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in dt["timings"].items()))
-            print(f"ours/datatrove docs/s per core: {dt['wall'] / runs['ours']['wall']:.2f}x")
+            for label in ("ours", "same rules"):
+                print(f"{label}/datatrove docs/s per core: {dt['wall'] / runs[label]['wall']:.2f}x")
             diff(runs["ours"], dt)
 
         if not args.skip_chinese:
