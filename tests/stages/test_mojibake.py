@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cleaner.document import Document
@@ -180,3 +181,34 @@ def test_latin1_texts_the_gate_skips_hold_no_misread(corpus_dir: Path) -> None:
     skipped = [t for t in latin1 if not mojibake._may_be_garbled(t)]
     assert len(skipped) > 200 and len(latin1) - len(skipped) > 200
     assert [t[:60] for t in skipped if mojibake._garbled_pattern().search(t)] == []
+
+
+def test_repair_on_lines_beyond_ascii_is_fix_text_on_the_whole(corpus_dir: Path) -> None:
+    import ftfy
+
+    stage = repair_stage()
+    texts = [t for t in mixed_texts(corpus_dir) if mojibake._needs_ftfy(t)]
+    assert len(texts) > 500
+    assert [t[:60] for t in texts if stage._fix_lines(t) != ftfy.fix_text(t, stage._config)] == []
+    # A line longer than max_decode_length is fixed in the same pieces, counted from its start.
+    stage._config = stage._config._replace(max_decode_length=7)
+    for text in ("ab\nCafÃ© Ã©tÃ© Ã  la plage\nok Ã©\n", "FranÃ§ois\n\nx", "Ã©" * 20 + "\n" + "Ã¨" * 9):
+        assert stage._fix_lines(text) == ftfy.fix_text(text, stage._config)
+
+
+def test_latin1_view_tests_agree_with_the_class_searches() -> None:
+    # A continuation beyond Latin-1 (cp1252's €, U+FFFD) reads as `?` in the view, as a real `?` does.
+    samples = ["x Ã€ y", "Ã\ufffd", "\x85", "Ça va? Très bien? — oui", "naïve “quotes”", "itâ€™s", "Ã?Ã\ufffd"]
+    samples += ["café? déjà vu", "3×4×5×6 ××××", "ÄãºÃÊÀ½ç", "é" * 3 + "?" + "é" * 3, "\ud800Ã€"]
+    needed = [bool(mojibake._NEEDS_FTFY.search(s)) for s in samples]
+    assert [mojibake._needs_ftfy(s) for s in samples] == needed == [1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 1]
+    # The gate as class searches: a marker, or a Latin-1 letter and a pair or a GBK-as-Latin-1 run.
+    gbk_run = re.compile(mojibake._GBK_AS_LATIN1 * 4)
+    gated = [
+        "\ufffd" in s or bool(mojibake._LATIN1_HIGH.search(s) and (mojibake._UTF8_PAIR.search(s) or gbk_run.search(s)))
+        for s in samples
+    ]
+    assert [mojibake._may_be_garbled(s) for s in samples] == gated == [1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1]
+    # Mojibake characters below the Han blocks (々 〇) count only beside one from them.
+    assert mojibake._mojibake_run_chars("々〇々〇々〇\U0001f600") == 0
+    assert mojibake._mojibake_run_chars("々〇々〇々〇鐨") == 7
