@@ -12,15 +12,25 @@ import regex
 from cleaner.stages.registry import register
 from cleaner.stages.spans import SpanRemover
 
+_LOCAL_CHAR = "[A-Za-z0-9._%+-]"
+#: A whole run of local characters (none before it), which holds no `@`.
+_LOCAL_PART = rf"(?<!{_LOCAL_CHAR}){_LOCAL_CHAR}{{1,64}}"
+_DOMAIN = (
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+)
 #: The stdlib engine: the domain ends at the last label that is a top-level domain, found by giving
 #: labels back one at a time, which it does in constant time per label (the `regex` module in time
 #: quadratic in the domain: `x@a.a.a...` of 80k characters took 2.6 s). Each `@` starts at most
 #: one attempt (a local part cannot contain one), so no domain is scanned twice.
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*"
-    r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-)
+_EMAIL = re.compile(f"{_LOCAL_PART}@{_DOMAIN}")
+#: `_EMAIL`'s two halves, tried at each `@`: the local part ending there (searched for in the 64
+#: characters before it), the domain from there.
+_LOCAL_PART_BEFORE = re.compile(rf"{_LOCAL_PART}\Z")
+_AT_DOMAIN = re.compile(f"@{_DOMAIN}")
+#: A text with more than one `@` in this many characters (a worst case, not a page) is left to
+#: `_EMAIL.sub`, whose time per character does not grow with the `@`.
+_SPARSE_AT = 64
 
 
 @register
@@ -34,8 +44,32 @@ class RemoveEmails(SpanRemover):
     placeholder: str = "<EMAIL>"
 
     def normalise(self, text: str) -> str:
-        # The stdlib engine tries every position; most documents have no `@` to look for.
-        return super().normalise(text) if "@" in text else text
+        # `_EMAIL.sub` tries every position (20-30 ns a character); most documents have no `@`, and
+        # those with one have a few, tried one by one (3-4x faster on pages with addresses).
+        at_count = text.count("@")
+        if not at_count:
+            return text
+        if at_count * _SPARSE_AT > len(text):
+            return super().normalise(text)
+        return self._remove_at_each_at(text)
+
+    def _remove_at_each_at(self, text: str) -> str:
+        """`_EMAIL.sub`, as the one attempt each `@` can start, left to right. The local part cannot
+        start before the end of the previous address: the search starts there, and its lookbehind
+        sees the character before (a domain's, so an address ending inside the run is not matched
+        again, as sub, which resumes there, would not)."""
+        replacement = self.placeholder if self.action == "replace" else ""
+        pieces, done = [], 0
+        at = text.find("@")
+        while at >= 0:
+            local = _LOCAL_PART_BEFORE.search(text, max(done, at - 64), at)
+            domain = _AT_DOMAIN.match(text, at) if local else None
+            if local and domain and self.accept(text[local.start() : domain.end()]):
+                pieces += [text[done : local.start()], replacement]
+                done = domain.end()
+            at = text.find("@", at + 1)
+        pieces.append(text[done:])
+        return "".join(pieces)
 
 
 _PHONE = regex.compile(

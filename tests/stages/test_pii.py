@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 
+from cleaner.stages import pii
 from cleaner.stages.pii import (
     RemoveBankCards,
     RemoveCreditCodes,
@@ -27,6 +29,23 @@ def test_emails() -> None:
     assert stage.normalise("联系 foo.bar@example.com.cn 获取") == "联系 <EMAIL> 获取"
     assert stage.normalise("foo@bar.com获取资料") == "<EMAIL>获取资料"
     assert RemoveEmails().normalise("邮箱a@b.cn，谢谢") == "邮箱，谢谢"
+
+
+@pytest.mark.parametrize("sparse_at", [pii._SPARSE_AT, 0])
+def test_emails_tried_at_each_at_are_the_substitution(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, sparse_at: int
+) -> None:
+    # With 0 every text with an `@` is tried at each one, however dense they are.
+    monkeypatch.setattr(pii, "_SPARSE_AT", sparse_at)
+    names = ["en/en_usenet_20newsgroups.jsonl", "en/en_web_pages_maintext.jsonl", "web/zh_cc_chinesewebtext.jsonl"]
+    texts = [r["text"] for name in names for r in corpus_records(corpus_dir, name, 2000) if "@" in r["text"]]
+    rng = random.Random(7)
+    tokens = ["x", "@", "a", ".", "-", "com", "1", "%", " ", "ab", "_", "Z", "x@a", ".com", "a" * 40, "+", "中"]
+    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    sparse = [t for t in texts if t.count("@") * 64 <= len(t)]
+    assert len(sparse) > 5000 and sum(bool(pii._EMAIL.search(t)) for t in sparse) > 500
+    stage = RemoveEmails(action="replace")
+    assert [t[:60] for t in texts if stage.normalise(t) != pii._EMAIL.sub("<EMAIL>", t)] == []
 
 
 @pytest.mark.parametrize(
