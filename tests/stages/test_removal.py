@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
 import pytest
 
+from cleaner.stages import removal
 from cleaner.stages.base import validate_stage
 from cleaner.stages.removal import (
     RemoveCitations,
@@ -64,6 +66,23 @@ def test_urls_keep_english_words_on_real_pages(corpus_dir: Path) -> None:
         out = stage.normalise(doc)
         # only URL characters go: every word with a non-URL character (or none of :/.) survives
         assert len(out.split()) >= len(doc.split()) - doc.count("http") - doc.count("www.")
+
+
+@pytest.mark.parametrize("sparse_cues", [removal._SPARSE_CUES, 0])
+def test_urls_around_each_cue_are_the_substitution(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, sparse_cues: int
+) -> None:
+    # With 0 every text with a cue is substituted around its cues, however dense they are.
+    monkeypatch.setattr(removal, "_SPARSE_CUES", sparse_cues)
+    names = ["en/en_web_pages_fulltext.jsonl", "en/en_usenet_20newsgroups.jsonl", "web/zh_cc_chinesewebtext.jsonl"]
+    texts = [r["text"] for name in names for r in corpus_records(corpus_dir, name, 2000)]
+    rng = random.Random(3)
+    tokens = [*"www. WwW. http:// HTTPS:// ftp:// a ab . - 1 / @ : com ? ( ) 中 # ! , %".split(), " ", "\n", "\t"]
+    tokens += ["\u3000", "\xa0", "\x1c", "\u212a", "ww", "w.", ":/"]
+    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    assert sum(bool(removal._URL.search(t)) for t in texts) > 5000
+    stage = RemoveUrls(action="replace")
+    assert [t[:60] for t in texts if stage.normalise(t) != removal._URL.sub("<URL>", t)] == []
 
 
 def test_markdown_images() -> None:
