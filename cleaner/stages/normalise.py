@@ -10,7 +10,7 @@ from functools import cache
 import regex
 
 from cleaner.stages.base import Normaliser
-from cleaner.stages.charsets import CharTest
+from cleaner.stages.charsets import CharTest, any_of
 from cleaner.stages.registry import register
 from cleaner.text.unicode_classes import class_table
 
@@ -112,6 +112,38 @@ def _fold_mixed_word(match: regex.Match) -> str:
     return word
 
 
+#: `_LOOKALIKE_WORD`'s characters before a position, matched backwards from it.
+_LOOKALIKE_WORD_BEFORE = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}]*", regex.REVERSE)
+#: Words with a Cyrillic or Greek letter folded one by one, at most (a word ends where the rest starts).
+_WORDS_ONE_BY_ONE = 64
+
+
+@cache
+def _lookalike_letter() -> re.Pattern[str]:
+    """`_HAS_LOOKALIKE_SCRIPT` as a stdlib class, which finds where."""
+    return any_of(_lookalike_points())
+
+
+def _fold_mixed_words(text: str) -> str:
+    """`_LOOKALIKE_WORD.sub(_fold_mixed_word, text)` on the words that hold a Cyrillic or Greek letter,
+    each found from its first such letter: the others are left as they are, without a Python call
+    for each (an English page with one `μ` has thousands; 7x faster on the texts that reach it).
+    Past `_WORDS_ONE_BY_ONE` such words the text is Russian or Greek, and the rest is substituted."""
+    pieces, done = [], 0
+    for _ in range(_WORDS_ONE_BY_ONE):
+        letter = _lookalike_letter().search(text, done)
+        if letter is None:
+            break
+        start = _LOOKALIKE_WORD_BEFORE.match(text, done, letter.start()).start()
+        word = _LOOKALIKE_WORD.match(text, start)
+        pieces += [text[done:start], _fold_mixed_word(word)]
+        done = word.end()
+    else:
+        return "".join(pieces) + _LOOKALIKE_WORD.sub(_fold_mixed_word, text[done:])
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
 @register
 @dataclass
 class UnicodeNormaliser(Normaliser):
@@ -165,9 +197,12 @@ class UnicodeNormaliser(Normaliser):
             marks = regex.escape(self.keep_in_chinese)
             pattern = rf"(?<!{_CHINESE_CONTEXT})[{marks}](?!{_CHINESE_CONTEXT})"
             self._kept_outside_chinese = regex.compile(pattern)
-        self._cue = self._cue_test()
+        cues = self._cues()
+        self._cue = CharTest(cues) if cues else None
+        #: The ASCII cues (control characters), which are all an ASCII text can hold.
+        self._ascii_cues = bytes(sorted(cue for cue in cues if cue < 0x80))
 
-    def _cue_test(self) -> CharTest | None:
+    def _cues(self) -> set[int]:
         """A character that every rule switched on but the literal escapes needs, in one search: most
         texts hold none."""
         cues = set(self._table)
@@ -175,7 +210,15 @@ class UnicodeNormaliser(Normaliser):
             cues.update(map(ord, self.keep_in_chinese))
         if self.fold_homoglyphs:
             cues.update(_lookalike_points())
-        return CharTest(cues) if cues else None
+        return cues
+
+    def _has_cue(self, text: str) -> bool:
+        """`_cue` finds one; in an ASCII text (which CPython flags without a scan) by deleting the
+        ASCII cues from its bytes (0.5 ns a character, where the class search takes 4)."""
+        if not text.isascii():
+            return self._cue is not None and self._cue.search(text)
+        data = text.encode("ascii")
+        return len(data.translate(None, self._ascii_cues)) < len(data)
 
     def _has_literal_escape(self, text: str) -> bool:
         """`_LITERAL_ESCAPE` finds one: str scans, then the stdlib `re` (4x faster than `regex` here)."""
@@ -185,7 +228,7 @@ class UnicodeNormaliser(Normaliser):
 
     def _may_change(self, text: str) -> bool:
         """Whether any rule but NFKC can fire: False for most texts (0.015-0.028 -> 0.002-0.005 s/MB)."""
-        return (self._cue is not None and self._cue.search(text)) or self._has_literal_escape(text)
+        return self._has_cue(text) or self._has_literal_escape(text)
 
     def normalise(self, text: str) -> str:
         if self.nfkc:
@@ -204,7 +247,7 @@ class UnicodeNormaliser(Normaliser):
         if self.remove_literal_escapes and ("<" in text or "\\u" in text):
             text = _LITERAL_ESCAPE.sub(_drop_invisible_escape, text)
         if self.fold_homoglyphs and _lookalike_script().search(text):
-            text = _LOOKALIKE_WORD.sub(_fold_mixed_word, text)
+            text = _fold_mixed_words(text)
             text = _CYRILLIC_IN_HAN.sub(lambda m: m.group(0).translate(_HOMOGLYPHS), text)
         return text
 

@@ -171,6 +171,19 @@ def test_whitespace_normalise_tests_give_what_every_rule_run_gives(corpus_dir: P
     assert [t[:60] for t in texts if two_blank.normalise(t) != old_whitespace_normalise(t, 2)] == []
 
 
+@pytest.mark.parametrize("one_by_one", [normalise._WORDS_ONE_BY_ONE, 2])
+def test_mixed_words_folded_one_by_one_are_the_substitution(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: int
+) -> None:
+    monkeypatch.setattr(normalise, "_WORDS_ONE_BY_ONE", one_by_one)
+    texts = [t for t in mixed_texts(corpus_dir) + MADE_UP if normalise._lookalike_script().search(t)]
+    texts += ["Pаypal и Москва, 5μm α粒子 ΑΒΓ", "aд" * 100, "д " * 100 + "Pаypal", "\U0001e030x", "x𝐚д"]
+    assert len(texts) > 20
+    folded = [normalise._LOOKALIKE_WORD.sub(normalise._fold_mixed_word, t) for t in texts]
+    assert sum(f != t for f, t in zip(folded, texts)) >= 4
+    assert [t[:60] for t, f in zip(texts, folded) if normalise._fold_mixed_words(t) != f] == []
+
+
 def test_mapped_runs_translate_as_the_whole_text_would(corpus_dir: Path) -> None:
     stage = UnicodeNormaliser(
         fullwidth_punctuation=True, keep_in_chinese="", remove_literal_escapes=False, fold_homoglyphs=False
