@@ -217,8 +217,12 @@ def test_cues_after_a_leading_line_break_count_as_in_the_text(corpus_dir: Path) 
 def test_word_cues_are_each_patterns_own_matches(corpus_dir: Path) -> None:
     """One scan for where a shop word or a call to action may start, then each pattern tried there,
     must find the matches each pattern finds on its own: cues inside others ("cart" in "add to
-    cart"), cues of both kinds at one place ("order now"), next to each other and overlapping."""
+    cart"), cues of both kinds at one place ("order now"), next to each other and overlapping, and
+    after non-word characters beyond ASCII (whose last UTF-8 byte the scan sees as a space) or after
+    word characters beyond ASCII (which it sees as spaces too, and the patterns then reject)."""
     crafted = ["add to cart", "order now, buy now order now", "free trial free shipping", "sign up now shop now"]
+    crafted += ["—buy now", "\xa0order now", "é order now", "éorder now", "中order now", "x\ud800 buy now"]
+    crafted += ["é—\u2019log in, 中文 shop now", "\U0001f600sign up\u3000now", "payment-refund_qty"]
     texts = [text.lower() for text in _web_texts(corpus_dir)] + [EVERY_CUE, *crafted]
     for text in texts:
         actions = [(m.start(1), m.end(1), m.group(1)) for m in _ACTION.finditer("\n" + text)]
