@@ -7,7 +7,16 @@ from pathlib import Path
 
 import regex
 
-from cleaner.text.term_match import _NON_ASCII_SPACES, _compact_utf8, _single_spaces, _utf8, fold
+from cleaner.text.term_match import (
+    _FULL_WIDTH,
+    _INVISIBLE,
+    _NON_ASCII_SPACES,
+    _compact_utf8,
+    _folded_away,
+    _single_spaces,
+    _utf8,
+    fold,
+)
 from tests.conftest import corpus_records
 
 #: What the fast paths replace: every whitespace run to one space; spaces and separators dropped.
@@ -49,11 +58,24 @@ def test_non_ascii_spaces_are_the_regex_ones() -> None:
 
 def test_single_spaces_and_compact_view_match_the_regexes(corpus_dir: Path) -> None:
     texts = _texts(corpus_dir)
-    assert [text for text in texts if _single_spaces(text) != SPACE_RUNS.sub(" ", text)] == []
+    spaces = [set(_NON_ASCII_SPACES.findall(text)) for text in texts]
+    assert [
+        text for text, found in zip(texts, spaces) if _single_spaces(text, found) != SPACE_RUNS.sub(" ", text)
+    ] == []
     folded = [fold(text) for text in texts if "\ud800" not in text]
     assert sum(not text.isascii() for text in folded) > 200
     expected = [_utf8(SEPARATORS.sub("", text.replace(" ", ""))) for text in folded]
     assert [_compact_utf8(text) for text in folded] == expected
+
+
+def test_invisible_are_the_regex_format_characters() -> None:
+    """`fold` drops these: exactly what regex `\\p{Cf}` matches (stdlib unicodedata is older); its
+    one scan beyond ASCII looks for these, the full-width characters and the spaces, and no other."""
+    code_points = [chr(code) for code in range(0x110000)]
+    invisible = [char for char in code_points if regex.match(r"\p{Cf}", char)]
+    assert invisible == [char for char in code_points if _INVISIBLE.match(char)]
+    away = {*invisible, *_FULL_WIDTH, *(char for char in code_points if _NON_ASCII_SPACES.match(char))}
+    assert [char for char in code_points if _folded_away(char)] == sorted(away)
 
 
 def test_fold_drops_invisible_characters_only_beyond_ascii() -> None:
