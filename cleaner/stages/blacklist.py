@@ -142,9 +142,9 @@ class Blacklist(RejectingAnnotator):
             self._docs[category] += 1
             doc.annotations["blacklist_hits"] = f"{category}:url:{domain}"
             return Rejection(f"blacklist:{category}", f"url:{domain}")
-        # The lower case the earlier rules share serves an ASCII text (see `fold`); another text may
-        # fold to a different one, whose lower case would then be made twice.
-        hits, length = self._matcher.find(doc.text, views(doc).lower if doc.text.isascii() else None)
+        # The lower case the earlier rules share (the commerce rules make it for every English page),
+        # asked for only by a text that folds to itself (see `fold`), ASCII or not.
+        hits, length = self._matcher.find(doc.text, lambda: views(doc).lower)
         if not hits:
             doc.annotations["blacklist_hits"] = None
             return None

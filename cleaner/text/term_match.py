@@ -65,10 +65,10 @@ _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 MIN_TERM_CHARS = 2
 
 
-def fold(text: str, lowered: str | None = None) -> str:
+def fold(text: str, lowered: Callable[[], str] | None = None) -> str:
     """Simplified, half-width, lower-case text with single spaces and no zero-width characters.
-    `lowered`: `text.lower()` when the caller has it, taken when the text is its own simplified,
-    visible, half-width form (an ASCII text holds no format or full-width character)."""
+    `lowered`: gives `text.lower()` (the caller may have it), called when the text is its own
+    simplified, visible, half-width form."""
     converted = _T2S.convert(text)
     found = set() if converted.isascii() else _folded_away(converted)
     for char in found:
@@ -76,11 +76,10 @@ def fold(text: str, lowered: str | None = None) -> str:
             converted = converted.replace(char, "")
     if any(char in _FULL_WIDTH for char in found):
         converted = converted.translate(_HALF_WIDTH)
-    if lowered is None or converted != text:
-        lowered = converted.lower()
+    lower = lowered() if lowered is not None and converted == text else converted.lower()
     # Lower case makes no space and unmakes none; the full-width space is a space already.
     spaces = {char for char in found if _NON_ASCII_SPACES.match(char) and char not in _FULL_WIDTH}
-    return _single_spaces(lowered, spaces)
+    return _single_spaces(lower, spaces)
 
 
 def _folded_away(text: str) -> set[str]:
@@ -188,7 +187,9 @@ class TermMatcher:
         beyond = sorted({char for term in other_terms for char in term if not char.isascii()})
         self._term_chars = re.compile("[" + "".join(map(re.escape, beyond)) + "]") if beyond else None
 
-    def find(self, text: str, lowered: str | None = None) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+    def find(
+        self, text: str, lowered: Callable[[], str] | None = None
+    ) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
         """(term, categories) per counted hit, and the length of the folded text; `lowered` as `fold` takes it."""
         folded = fold(text, lowered)
         hits = _scan(self._folded, folded, word_boundaries=True) if self._folded is not None else []
