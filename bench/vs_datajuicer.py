@@ -20,7 +20,8 @@ Measured on 2026-12-02 at commit 27abaf7, all 44,552 docs (no line cap), 3 alter
 66.4 s wall, 100.5 CPU s, 1,300 MB, 27,108 kept; dj/ours wall 6.41x, CPU 6.14x, RSS 4.82x (at
 455bdaf, two batches of 5 pairs: wall 5.24x / 5.18x, CPU 4.90x / 4.73x). On 2026-12-03 at
 7e6e7e7, 2 pairs on a slower day for both: ours 9.3 s wall, 15.2 CPU s, 293 MB; data-juicer 78.6 s,
-119.7 CPU s, 1,303 MB; wall 8.40x, CPU 7.86x.
+119.7 CPU s, 1,303 MB; wall 8.40x, CPU 7.86x. On 2026-12-04 at f461a06, 2 pairs: ours 6.7 s wall,
+11.2 CPU s, 281 MB; data-juicer 58.6 s, 91.4 CPU s, 1,415 MB; wall 8.69x, CPU 8.13x.
 
 Usage: python bench/vs_datajuicer.py --dj /tmp/dj/venv/bin/dj-process [--pairs 2] [--lines-per-file N]
 (data-juicer in its own venv: `pip install py-data-juicer aiohttp`; its first run installs more itself).
