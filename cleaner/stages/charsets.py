@@ -21,6 +21,13 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
+def latin1_view(text: str) -> bytes:
+    """The text as one byte a character, each beyond Latin-1 a `?`: a byte's offset is its
+    character's, and bytes methods (translate, find, `in`) scan it in C several times faster than
+    a class search scans the text (1.5 ns a character, where one that finds nothing takes 5)."""
+    return text.encode("latin-1", "replace")
+
+
 def any_of(points: Iterable[int]) -> re.Pattern[str]:
     """A stdlib `re` class matching any of these code points, written as ranges of consecutive ones:
     a search that finds none costs about 8 ns per character (0.17 s over 22 M characters with the

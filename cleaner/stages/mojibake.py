@@ -22,7 +22,7 @@ import regex
 
 from cleaner.document import Document
 from cleaner.stages.base import Normaliser
-from cleaner.stages.charsets import CharSet, any_of, code_points
+from cleaner.stages.charsets import CharSet, any_of, code_points, latin1_view
 from cleaner.stages.measure import Measure, MeasuredFilter
 from cleaner.stages.registry import register
 from cleaner.stages.zh_quality import HAN, common_chars
@@ -150,7 +150,7 @@ def _garbled_cue() -> re.Pattern[str]:
 
 
 def _byte_classes(classes: dict[str, str]) -> bytes:
-    """A `bytes.translate` table for the Latin-1 view (`_latin1_view`): a byte becomes the key of the
+    """A `bytes.translate` table for the Latin-1 view (`latin1_view`): a byte becomes the key of the
     first class its character is in, `?` stays `?` and any other byte becomes `.`."""
     table = bytearray(b"." * 256)
     for byte in range(256):
@@ -166,12 +166,6 @@ _PAIR_BYTES = _byte_classes({"L": _UTF8_LEAD, "C": _UTF8_CONTINUATION})
 _GBK_AS_LATIN1_BYTES = _byte_classes({"G": _GBK_AS_LATIN1})
 
 
-def _latin1_view(text: str) -> bytes:
-    """The text in Latin-1, each character beyond it a `?`: one byte per character, in C (1.5 ns a
-    character, where a stdlib class search that finds nothing takes 5)."""
-    return text.encode("latin-1", "replace")
-
-
 def _may_be_garbled(text: str) -> bool:
     """Cheap scans in C that the regex kinds need to pass; most clean text fails them all (an ASCII
     text, which CPython flags without a scan, has no marker and no Latin-1 letter; a French or German
@@ -185,7 +179,7 @@ def _may_be_garbled(text: str) -> bool:
         return False
     if any(marker[0] in text and marker in text for marker in _MARKERS):
         return True
-    latin1 = _latin1_view(text)
+    latin1 = latin1_view(text)
     if latin1.isascii():
         return False  # no Latin-1 letter
     pairs = latin1.translate(_PAIR_BYTES)
@@ -341,7 +335,7 @@ def _needs_ftfy(text: str) -> bool:
     character where a class search takes 5-7), and only from a lead before a `?` on the text."""
     if text.isascii():
         return False
-    marks = _latin1_view(text).translate(_FTFY_BYTES)
+    marks = latin1_view(text).translate(_FTFY_BYTES)
     if b"X" in marks or b"LC" in marks:
         return True
     maybe = marks.find(b"L?")

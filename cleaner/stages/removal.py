@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import regex
 
+from cleaner.stages.charsets import latin1_view
 from cleaner.stages.registry import register
 from cleaner.stages.spans import SpanRemover
 
@@ -113,8 +114,10 @@ class RemoveUrls(SpanRemover):
     def normalise(self, text: str) -> str:
         # Every URL holds `://` or `www.` (in any case); the stdlib engine has no such literal scan of
         # its own and tries every position (25 ns a character). Most texts hold neither, and those
-        # that do are substituted only around each one.
-        hosts = _lower_ascii_view(text) if "w" in text or "W" in text else b""
+        # that do are substituted only around each one. Only W and w case-fold to w, so the
+        # lower-cased Latin-1 view holds `www.` where the text does in any case (2 ns a character,
+        # where str.lower takes 4-5).
+        hosts = latin1_view(text).lower() if "w" in text or "W" in text else b""
         cues = text.count("://") + hosts.count(b"www.")
         if not cues:
             return text
@@ -136,13 +139,6 @@ class RemoveUrls(SpanRemover):
             cue = _next_cue(text, hosts, end)
         pieces.append(text[done:])
         return "".join(pieces)
-
-
-def _lower_ascii_view(text: str) -> bytes:
-    """The text as one byte a character (beyond Latin-1, `?`) with its ASCII letters lower-cased: only
-    W and w case-fold to w, so it holds `www.` where the text does in any case (2 ns a character,
-    where str.lower takes 4-5)."""
-    return text.encode("latin-1", "replace").lower()
 
 
 def _next_cue(text: str, hosts: bytes, start: int) -> int:

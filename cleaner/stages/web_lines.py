@@ -31,6 +31,7 @@ import regex
 
 from cleaner.resources import load_phrases, pin_resource, resolve_resource
 from cleaner.stages.base import Normaliser
+from cleaner.stages.charsets import latin1_view
 from cleaner.stages.registry import register
 from cleaner.text.script import HAN_RUNS, count_chars
 
@@ -368,7 +369,7 @@ def _latin_words(lowered: str) -> list[str]:
     """`_LATIN_WORDS.findall(lowered)`, from the runs of `_WORD_RUNS` when every letter is Latin-1."""
     if not lowered.isascii() and _BEYOND_LATIN1_LETTERS.search(lowered):
         return _LATIN_WORDS.findall(lowered)
-    runs = lowered.encode("latin-1", "replace").translate(_WORD_RUNS).decode("latin-1").split()
+    runs = latin1_view(lowered).translate(_WORD_RUNS).decode("latin-1").split()
     if "'" not in lowered:
         return runs
     return [word for run in runs for word in (_LATIN_WORDS.findall(run) if "'" in run else (run,))]

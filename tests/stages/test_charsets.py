@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cleaner.stages.charsets import CharSet, CharTest, any_of, code_points
+from cleaner.stages.charsets import CharSet, CharTest, any_of, code_points, latin1_view
 from tests.conftest import corpus_records
 
 PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "multi/multi_web_pages_fulltext.jsonl"]
@@ -13,6 +13,15 @@ PAGES = ["web/zh_news_gne_testpages.jsonl", "en/en_usenet_20newsgroups.jsonl", "
 
 def _real_texts(corpus_dir: Path) -> list[str]:
     return [r.get("text") or r.get("content") or "" for name in PAGES for r in corpus_records(corpus_dir, name, 60)]
+
+
+def test_latin1_view_is_one_byte_per_character(corpus_dir: Path) -> None:
+    texts = [t for t in _real_texts(corpus_dir) if not t.isascii()] + ["é€😀\ud800x"]
+    assert len(texts) > 20
+    for text in texts:
+        view = latin1_view(text)
+        assert len(view) == len(text)
+        assert all(view[i] == (ord(c) if ord(c) < 256 else ord("?")) for i, c in enumerate(text))
 
 
 def test_any_of_matches_exactly_the_points() -> None:
