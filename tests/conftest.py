@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,13 @@ def corpus_records(corpus_dir: Path, relative: str, limit: int | None = None) ->
             if limit is not None and len(records) >= limit:
                 break
     return records
+
+
+def random_texts(tokens: list[str], count: int, seed: int, max_tokens: int = 24) -> list[str]:
+    """`count` strings of 1 to `max_tokens` tokens drawn from `tokens`, the same for the same seed: the
+    worst-case neighbours of real text that a fast path must treat as its pattern does."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(tokens) for _ in range(rng.randint(1, max_tokens))) for _ in range(count)]
 
 
 S3_REASON = "object storage tests need moto[server] and s3fs: pip install -e '.[s3,test]' (scripts/test.sh does)"

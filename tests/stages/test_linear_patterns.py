@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
 import re
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from cleaner.stages.promotions import Promotions
 from cleaner.stages.removal import RemoveHtmlTags, RemoveMarkdownImages, RemoveReferenceSection, RemoveUrls
 from cleaner.stages.structure import ChapterList
 from cleaner.stages.zh_quality import LongUnpunctuatedRun
-from tests.conftest import corpus_records
+from tests.conftest import corpus_records, random_texts
 
 SIZE = 200_000
 
@@ -248,22 +247,17 @@ def _line_matches(pattern: regex.Pattern, text: str) -> list[tuple[int, int] | N
 _COMPARE = {"heading": _line_matches}
 
 
-def _random_texts(tokens: list[str], count: int, seed: int = 14) -> list[str]:
-    rng = random.Random(seed)
-    return ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 24))) for _ in range(count)]
-
-
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_same_matches_on_random_strings(name: str) -> None:
     old, new, tokens = PAIRS[name]
-    texts = _random_texts(tokens, 4000)
+    texts = random_texts(tokens, 4000, seed=14)
     assert sum(len(_spans(old, t)) for t in texts) > 100, "the random strings must exercise the pattern"
     compare = _COMPARE.get(name, _spans)
     assert [t for t in texts if compare(old, t) != compare(new, t)] == []
 
 
 def test_strip_lines_as_the_replaced_regex() -> None:
-    texts = _random_texts([" ", "\t", "\n", "a", "\r"], 4000)
+    texts = random_texts([" ", "\t", "\n", "a", "\r"], 4000, seed=14)
     assert sum(t.count("\n") for t in texts) > 1000
     assert [t for t in texts if normalise._strip_lines(t) != _OLD_LINES.sub("\n", t)] == []
 

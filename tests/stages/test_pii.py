@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from cleaner.stages.pii import (
     id_card_valid,
     luhn_valid,
 )
-from tests.conftest import corpus_records
+from tests.conftest import corpus_records, random_texts
 
 
 def test_emails() -> None:
@@ -36,13 +35,13 @@ def test_emails_tried_at_each_at_are_the_substitution(
     corpus_dir: Path, monkeypatch: pytest.MonkeyPatch, sparse_at: int
 ) -> None:
     # With 0 every text with an `@` is tried at each one, however dense they are.
+    default = pii._SPARSE_AT
     monkeypatch.setattr(pii, "_SPARSE_AT", sparse_at)
     names = ["en/en_usenet_20newsgroups.jsonl", "en/en_web_pages_maintext.jsonl", "web/zh_cc_chinesewebtext.jsonl"]
     texts = [r["text"] for name in names for r in corpus_records(corpus_dir, name, 2000) if "@" in r["text"]]
-    rng = random.Random(7)
     tokens = ["x", "@", "a", ".", "-", "com", "1", "%", " ", "ab", "_", "Z", "x@a", ".com", "a" * 40, "+", "中"]
-    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
-    sparse = [t for t in texts if t.count("@") * 64 <= len(t)]
+    texts += random_texts(tokens, 20000, seed=7, max_tokens=40)
+    sparse = [t for t in texts if t.count("@") * default <= len(t)]
     assert len(sparse) > 5000 and sum(bool(pii._EMAIL.search(t)) for t in sparse) > 500
     stage = RemoveEmails(action="replace")
     assert [t[:60] for t in texts if stage.normalise(t) != pii._EMAIL.sub("<EMAIL>", t)] == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from cleaner.stages.removal import (
     RemoveReferenceSection,
     RemoveUrls,
 )
-from tests.conftest import corpus_records
+from tests.conftest import corpus_records, random_texts
 
 
 def test_html_real_tags_only() -> None:
@@ -76,10 +75,9 @@ def test_urls_around_each_cue_are_the_substitution(
     monkeypatch.setattr(removal, "_SPARSE_CUES", sparse_cues)
     names = ["en/en_web_pages_fulltext.jsonl", "en/en_usenet_20newsgroups.jsonl", "web/zh_cc_chinesewebtext.jsonl"]
     texts = [r["text"] for name in names for r in corpus_records(corpus_dir, name, 2000)]
-    rng = random.Random(3)
     tokens = [*"www. WwW. http:// HTTPS:// ftp:// a ab . - 1 / @ : com ? ( ) 中 # ! , %".split(), " ", "\n", "\t"]
     tokens += ["\u3000", "\xa0", "\x1c", "\u212a", "ww", "w.", ":/"]
-    texts += ["".join(rng.choice(tokens) for _ in range(rng.randint(1, 40))) for _ in range(20000)]
+    texts += random_texts(tokens, 20000, seed=3, max_tokens=40)
     assert sum(bool(removal._URL.search(t)) for t in texts) > 5000
     stage = RemoveUrls(action="replace")
     assert [t[:60] for t in texts if stage.normalise(t) != removal._URL.sub("<URL>", t)] == []
